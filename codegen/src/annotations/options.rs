@@ -1,0 +1,55 @@
+//! The options each annotation accepts, read with darling.
+
+use darling::util::SpannedValue;
+use darling::{FromAttributes, FromMeta};
+
+/// `#[sql_function(...)]`.
+#[derive(Debug, Default, FromMeta)]
+pub struct FunctionArgs {
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub schema: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub deterministic: bool,
+    #[darling(default)]
+    pub precise: bool,
+    #[darling(default)]
+    pub data_access: Option<DataAccessArg>,
+    /// SQL type of a scalar result, e.g. `returns = "NVARCHAR(20)"`.
+    #[darling(default)]
+    pub returns: Option<SpannedValue<String>>,
+}
+
+pub const FUNCTION_OPTIONS: &str =
+    "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\"";
+
+/// `#[sql_procedure(...)]`.
+#[derive(Debug, Default, FromMeta)]
+pub struct ProcedureArgs {
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub schema: Option<SpannedValue<String>>,
+}
+
+pub const PROCEDURE_OPTIONS: &str = "name = \"..\", schema = \"..\"";
+
+#[derive(Debug, Clone, Copy, FromMeta, PartialEq, Eq)]
+#[darling(rename_all = "snake_case")]
+pub enum DataAccessArg {
+    None,
+    Read,
+}
+
+/// `#[sql(...)]` on a parameter or a row field.
+#[derive(Debug, Default, FromAttributes)]
+#[darling(attributes(sql))]
+pub struct ValueArgs {
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default, rename = "type")]
+    pub sql_type: Option<SpannedValue<String>>,
+}
+
+pub const VALUE_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\"";

@@ -1,0 +1,138 @@
+//! Stable diagnostic codes. A code never changes meaning once released; new
+//! problems get new codes. `docs/diagnostics.md` explains each one.
+
+/// Every problem codegen or the macros can report, with its stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    // 01xx: attribute options
+    UnknownOption,
+    OptionValueType,
+    DuplicateOption,
+    InvalidOptionValue,
+    // 02xx: item and signature shape
+    GenericRoutine,
+    AsyncRoutine,
+    MethodReceiver,
+    ImplTraitParameter,
+    UnsupportedQualifier,
+    PatternParameter,
+    OutputParameterOnFunction,
+    MissingReturnValue,
+    NotAStruct,
+    // 03xx: types
+    UnsupportedParameterType,
+    UnsupportedReturnType,
+    VectorDimension,
+    InvalidTypeOverride,
+    TypeOverrideMismatch,
+    TypeNeedsOverride,
+    ScalarAsRow,
+    UnsupportedColumnType,
+    // 04xx: names
+    InvalidIdentifier,
+    InvalidParameterName,
+    // 05xx: whole-model rules
+    DuplicateObjectName,
+    UnresolvedRowType,
+    AmbiguousRowType,
+    DuplicateMemberName,
+    // 06xx: reading source
+    SourceUnreadable,
+    SourceSyntax,
+    ModuleNotFound,
+}
+
+impl Code {
+    /// All codes, for documentation and uniqueness tests.
+    pub const ALL: &'static [Code] = &[
+        Code::UnknownOption,
+        Code::OptionValueType,
+        Code::DuplicateOption,
+        Code::InvalidOptionValue,
+        Code::GenericRoutine,
+        Code::AsyncRoutine,
+        Code::MethodReceiver,
+        Code::ImplTraitParameter,
+        Code::UnsupportedQualifier,
+        Code::PatternParameter,
+        Code::OutputParameterOnFunction,
+        Code::MissingReturnValue,
+        Code::NotAStruct,
+        Code::UnsupportedParameterType,
+        Code::UnsupportedReturnType,
+        Code::VectorDimension,
+        Code::InvalidTypeOverride,
+        Code::TypeOverrideMismatch,
+        Code::TypeNeedsOverride,
+        Code::ScalarAsRow,
+        Code::UnsupportedColumnType,
+        Code::InvalidIdentifier,
+        Code::InvalidParameterName,
+        Code::DuplicateObjectName,
+        Code::UnresolvedRowType,
+        Code::AmbiguousRowType,
+        Code::DuplicateMemberName,
+        Code::SourceUnreadable,
+        Code::SourceSyntax,
+        Code::ModuleNotFound,
+    ];
+
+    /// The stable code, `HS` followed by four digits.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UnknownOption => "HS0101",
+            Code::OptionValueType => "HS0102",
+            Code::DuplicateOption => "HS0103",
+            Code::InvalidOptionValue => "HS0104",
+            Code::GenericRoutine => "HS0201",
+            Code::AsyncRoutine => "HS0202",
+            Code::MethodReceiver => "HS0203",
+            Code::ImplTraitParameter => "HS0204",
+            Code::UnsupportedQualifier => "HS0205",
+            Code::PatternParameter => "HS0206",
+            Code::OutputParameterOnFunction => "HS0207",
+            Code::MissingReturnValue => "HS0208",
+            Code::NotAStruct => "HS0209",
+            Code::UnsupportedParameterType => "HS0301",
+            Code::UnsupportedReturnType => "HS0302",
+            Code::VectorDimension => "HS0303",
+            Code::InvalidTypeOverride => "HS0304",
+            Code::TypeOverrideMismatch => "HS0305",
+            Code::TypeNeedsOverride => "HS0306",
+            Code::ScalarAsRow => "HS0307",
+            Code::UnsupportedColumnType => "HS0308",
+            Code::InvalidIdentifier => "HS0401",
+            Code::InvalidParameterName => "HS0402",
+            Code::DuplicateObjectName => "HS0501",
+            Code::UnresolvedRowType => "HS0502",
+            Code::AmbiguousRowType => "HS0503",
+            Code::DuplicateMemberName => "HS0504",
+            Code::SourceUnreadable => "HS0601",
+            Code::SourceSyntax => "HS0602",
+            Code::ModuleNotFound => "HS0603",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = BTreeSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "code {text} used twice");
+            assert_eq!(text.len(), 6, "{text}");
+            assert!(text.starts_with("HS") && text[2..].bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The one model of the database. Readers build it, rules check it, emitters
+//! render it; nothing here knows about Rust syntax trees or output text.
+
+mod names;
+mod sql_type;
+
+pub use names::{
+    MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case, unraw,
+};
+pub use sql_type::{Length, MAX_VECTOR_DIMENSION, SqlType, SqlTypeError, TYPE_NAMES};
+
+use crate::diagnostics::SourceSpan;
+use std::fmt;
+
+/// Everything the database contains, in source order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    pub routines: Vec<Routine>,
+    pub rows: Vec<RowDef>,
+}
+
+/// `[schema].[name]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    /// SQL Server compares names case-insensitively under the default
+    /// collations, so two objects differing only in case collide.
+    pub fn collision_key(&self) -> (String, String) {
+        (self.schema.to_lowercase(), self.name.to_lowercase())
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// Where a Rust item lives: its module path inside the crate and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RustPath {
+    pub module: Vec<String>,
+    pub ident: String,
+}
+
+impl fmt::Display for RustPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in &self.module {
+            write!(f, "{segment}::")?;
+        }
+        f.write_str(&self.ident)
+    }
+}
+
+/// A function or procedure callable from T-SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routine {
+    pub name: QualifiedName,
+    pub rust: RustPath,
+    /// Doc comment lines, leading space trimmed.
+    pub doc: Vec<String>,
+    /// The `fn` item.
+    pub span: SourceSpan,
+    /// The SQL name as written (the `name = ...` value, or the Rust ident).
+    pub name_span: SourceSpan,
+    pub params: Vec<Param>,
+    /// The Rust function returns `Result`: its `Err` is raised as a SQL error.
+    pub fallible: bool,
+    pub kind: RoutineKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoutineKind {
+    ScalarFunction {
+        returns: Value,
+        options: FunctionOptions,
+    },
+    TableFunction {
+        rows: RowRef,
+        options: FunctionOptions,
+    },
+    Procedure {
+        /// The one result set the procedure sends, if any.
+        result_set: Option<RowRef>,
+    },
+}
+
+impl RoutineKind {
+    pub fn is_procedure(&self) -> bool {
+        matches!(self, RoutineKind::Procedure { .. })
+    }
+
+    pub fn function_options(&self) -> Option<&FunctionOptions> {
+        match self {
+            RoutineKind::ScalarFunction { options, .. }
+            | RoutineKind::TableFunction { options, .. } => Some(options),
+            RoutineKind::Procedure { .. } => None,
+        }
+    }
+
+    /// The row type this routine returns, for table functions and procedures.
+    pub fn row_ref(&self) -> Option<&RowRef> {
+        match self {
+            RoutineKind::TableFunction { rows, .. } => Some(rows),
+            RoutineKind::Procedure { result_set } => result_set.as_ref(),
+            RoutineKind::ScalarFunction { .. } => None,
+        }
+    }
+}
+
+/// What SQL Server is told about a function (the CLR attribute's properties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FunctionOptions {
+    pub deterministic: bool,
+    pub precise: bool,
+    pub data_access: DataAccess,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataAccess {
+    #[default]
+    None,
+    Read,
+}
+
+impl fmt::Display for DataAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataAccess::None => "none",
+            DataAccess::Read => "read",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Input,
+    /// `OUTPUT`: a `&mut` parameter of a procedure.
+    Output,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Without the `@`.
+    pub sql_name: String,
+    pub rust_name: String,
+    pub value: Value,
+    pub direction: Direction,
+    pub span: SourceSpan,
+}
+
+/// A value crossing between SQL and Rust: its SQL type, its Rust form and
+/// whether it may be NULL (`Option`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub sql: SqlType,
+    pub rust: RustValue,
+    pub nullable: bool,
+}
+
+/// The Rust forms a value can take; the bridge converts each to and from its
+/// SqlTypes counterpart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RustValue {
+    Bool,
+    U8,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// `&str` (parameters) or `&'static str` (results).
+    Str,
+    String,
+    /// `&[u8]`.
+    ByteSlice,
+    ByteVec,
+    /// `&[f32]`: packed little-endian f32 of any length.
+    F32Slice,
+    F32Vec,
+    /// `Vector<N>`: packed little-endian f32 of exactly N elements.
+    Vector(u16),
+    Uuid,
+    Date,
+    Time,
+    DateTime,
+    DateTimeOffset,
+    Decimal,
+}
+
+/// A reference to a `#[derive(SqlRow)]` struct, by its Rust name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowRef {
+    pub ident: String,
+    pub span: SourceSpan,
+    /// `impl Iterator` (rows stream) rather than `Vec` (rows collected).
+    pub streaming: bool,
+}
+
+/// A row shape: the columns of a table function or a result set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowDef {
+    pub rust: RustPath,
+    pub doc: Vec<String>,
+    pub span: SourceSpan,
+    pub columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub sql_name: String,
+    pub rust_name: String,
+    pub value: Value,
+    pub span: SourceSpan,
+}
+
+impl Model {
+    /// The row struct a reference names, if exactly one exists.
+    pub fn row(&self, reference: &RowRef) -> Option<&RowDef> {
+        let mut found = self.rows.iter().filter(|r| r.rust.ident == reference.ident);
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+}

@@ -1,0 +1,117 @@
+//! The annotations of a Hartonomous database crate. This crate is thin: it
+//! hands each item to codegen's annotation parser (the same one codegen uses
+//! to read the whole crate) and turns its errors into compiler errors.
+//!
+//! Use them through `runtime` (`use runtime::prelude::*`).
+
+use codegen::annotations::{
+    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row, returned_row_type,
+};
+use proc_macro::TokenStream;
+use quote::{quote, quote_spanned};
+use std::sync::Arc;
+use syn::spanned::Spanned;
+
+/// Marks a Rust function as a SQL Server function (scalar, or table-valued
+/// when it returns rows of a `#[derive(SqlRow)]` struct).
+///
+/// Options: `name = ".."` (default: the Rust name), `schema = ".."` (default
+/// `dbo`), `deterministic`, `precise`, `data_access = "none" | "read"`,
+/// `returns = "<SQL type>"`. Parameters take `#[sql(name = "..", type = "..")]`.
+#[proc_macro_attribute]
+pub fn sql_function(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_routine(RoutineAttr::Function, args, item)
+}
+
+/// Marks a Rust function as a SQL Server stored procedure. `&mut` parameters
+/// are OUTPUT parameters; returning rows sends one result set.
+///
+/// Options: `name = ".."`, `schema = ".."`.
+#[proc_macro_attribute]
+pub fn sql_procedure(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_routine(RoutineAttr::Procedure, args, item)
+}
+
+/// Declares a row shape: the columns of a table-valued function or result set.
+/// Fields take `#[sql(name = "..", type = "..")]`.
+#[proc_macro_derive(SqlRow, attributes(sql))]
+pub fn derive_sql_row(input: TokenStream) -> TokenStream {
+    let input = match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let file: Arc<str> = Arc::from("");
+    let ctx = ItemContext {
+        file: &file,
+        module: &[],
+    };
+    let errors = match parse_row(&input, &ctx) {
+        Ok(_) => proc_macro2::TokenStream::new(),
+        Err(errors) => compile_errors(&errors),
+    };
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // The impl is emitted even on error so that uses of the row report only
+    // the real problem, not a missing trait.
+    quote! {
+        #errors
+        impl #impl_generics ::runtime::SqlRow for #ident #ty_generics #where_clause {}
+    }
+    .into()
+}
+
+fn expand_routine(attr: RoutineAttr, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut function = match syn::parse::<syn::ItemFn>(item) {
+        Ok(function) => function,
+        Err(e) => {
+            let what = match attr {
+                RoutineAttr::Function => "#[sql_function]",
+                RoutineAttr::Procedure => "#[sql_procedure]",
+            };
+            return syn::Error::new(e.span(), format!("{what} goes on a `fn` item: {e}"))
+                .to_compile_error()
+                .into();
+        }
+    };
+    let file: Arc<str> = Arc::from("");
+    let ctx = ItemContext {
+        file: &file,
+        module: &[],
+    };
+    let checks = match parse_routine(attr, args.into(), &function.sig, &function.attrs, &ctx) {
+        Ok(_) => match returned_row_type(&function.sig) {
+            // The row type must really derive SqlRow; codegen can only check
+            // that by name, the compiler checks it by type.
+            Some(row) => {
+                let span = row.span();
+                quote_spanned! {span=>
+                    const _: () = {
+                        fn returns_sql_rows<T: ::runtime::SqlRow>() {}
+                        let _ = returns_sql_rows::<#row>;
+                    };
+                }
+            }
+            None => proc_macro2::TokenStream::new(),
+        },
+        Err(errors) => compile_errors(&errors),
+    };
+    strip_parameter_attributes(&mut function.sig);
+    quote! {
+        #function
+        #checks
+    }
+    .into()
+}
+
+/// `#[sql(...)]` on parameters is ours; rustc rejects unknown attributes there.
+fn strip_parameter_attributes(sig: &mut syn::Signature) {
+    for input in &mut sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|a| !a.path().is_ident("sql"));
+        }
+    }
+}
+
+fn compile_errors(errors: &[AnnotationError]) -> proc_macro2::TokenStream {
+    errors.iter().map(AnnotationError::to_compile_error).collect()
+}

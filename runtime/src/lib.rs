@@ -1,0 +1,30 @@
+//! What annotated functions and generated code link against: the annotations
+//! themselves, vector and value types, and the kernels that do the math.
+//!
+//! A function crate needs one import: `use runtime::prelude::*;`.
+
+pub mod null;
+pub mod spatial;
+pub mod vector;
+
+pub use macros::{SqlRow, sql_function, sql_procedure};
+
+/// Implemented by `#[derive(SqlRow)]`: a struct whose fields are the columns
+/// of a table-valued function's rows or a procedure's result set.
+pub trait SqlRow {}
+
+/// Value types with a SQL Server counterpart (UNIQUEIDENTIFIER, DATE, TIME,
+/// DATETIME2, DATETIMEOFFSET, DECIMAL), re-exported so function crates use the
+/// same versions the bridge converts.
+pub mod types {
+    pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+    pub use rust_decimal::Decimal;
+    pub use uuid::Uuid;
+}
+
+pub mod prelude {
+    pub use crate::SqlRow;
+    pub use crate::types::*;
+    pub use crate::vector::{Vector, VectorError};
+    pub use macros::{sql_function, sql_procedure};
+}

@@ -1,0 +1,286 @@
+//! Vectors as SQL Server sees them on the bridge (packed little-endian f32
+//! bytes) and the scalar reference kernels over them. The SIMD kernels of the
+//! runtime issue replace the bodies here and are tested against these.
+
+use std::fmt;
+use std::ops::Deref;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VectorError {
+    /// The VARBINARY value cannot be packed f32.
+    ByteLength { bytes: usize },
+    /// Two vectors that must match do not.
+    LengthMismatch { left: usize, right: usize },
+    /// A `Vector<N>` received another dimension.
+    Dimension { expected: usize, actual: usize },
+}
+
+impl fmt::Display for VectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VectorError::ByteLength { bytes } => write!(
+                f,
+                "vector byte length {bytes} is not a multiple of 4 (vectors are packed little-endian float32)"
+            ),
+            VectorError::LengthMismatch { left, right } => write!(
+                f,
+                "vectors differ in length: {left} and {right} elements"
+            ),
+            VectorError::Dimension { expected, actual } => write!(
+                f,
+                "expected a vector of {expected} elements, got {actual}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VectorError {}
+
+/// Reads packed little-endian f32. Works on unaligned input.
+pub fn decode_f32_le(bytes: &[u8]) -> Result<Vec<f32>, VectorError> {
+    if bytes.len() % 4 != 0 {
+        return Err(VectorError::ByteLength { bytes: bytes.len() });
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+/// Writes packed little-endian f32.
+pub fn encode_f32_le(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A vector of exactly `N` f32 elements: SQL Server's `VECTOR(N)`, which
+/// crosses the bridge as `VARBINARY(4 × N)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vector<const N: usize>(Vec<f32>);
+
+impl<const N: usize> Vector<N> {
+    pub fn from_le_bytes(bytes: &[u8]) -> Result<Self, VectorError> {
+        Self::try_from(decode_f32_le(bytes)?)
+    }
+
+    pub fn into_inner(self) -> Vec<f32> {
+        self.0
+    }
+}
+
+impl<const N: usize> TryFrom<Vec<f32>> for Vector<N> {
+    type Error = VectorError;
+
+    fn try_from(values: Vec<f32>) -> Result<Self, VectorError> {
+        if values.len() != N {
+            return Err(VectorError::Dimension {
+                expected: N,
+                actual: values.len(),
+            });
+        }
+        Ok(Vector(values))
+    }
+}
+
+impl<const N: usize> Deref for Vector<N> {
+    type Target = [f32];
+
+    fn deref(&self) -> &[f32] {
+        &self.0
+    }
+}
+
+fn same_length(a: &[f32], b: &[f32]) -> Result<(), VectorError> {
+    if a.len() != b.len() {
+        return Err(VectorError::LengthMismatch {
+            left: a.len(),
+            right: b.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Σ aᵢbᵢ, accumulated in f64.
+pub fn dot(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
+    same_length(a, b)?;
+    Ok(a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum())
+}
+
+/// Σ aᵢ², accumulated in f64.
+fn squared_norm(a: &[f32]) -> f64 {
+    a.iter().map(|x| *x as f64 * *x as f64).sum()
+}
+
+/// ‖a‖.
+pub fn norm(a: &[f32]) -> f64 {
+    squared_norm(a).sqrt()
+}
+
+/// a·b / (‖a‖‖b‖); `None` when either vector has zero length (norm 0).
+pub fn cosine(a: &[f32], b: &[f32]) -> Result<Option<f64>, VectorError> {
+    let d = dot(a, b)?;
+    let denominator = (squared_norm(a) * squared_norm(b)).sqrt();
+    Ok((denominator > 0.0).then(|| d / denominator))
+}
+
+/// Σ (aᵢ − bᵢ)².
+pub fn squared_euclidean(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
+    same_length(a, b)?;
+    Ok(a.iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let d = *x as f64 - *y as f64;
+            d * d
+        })
+        .sum())
+}
+
+/// ‖a − b‖.
+pub fn euclidean(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
+    squared_euclidean(a, b).map(f64::sqrt)
+}
+
+/// a + b, element-wise.
+pub fn add(a: &[f32], b: &[f32]) -> Result<Vec<f32>, VectorError> {
+    same_length(a, b)?;
+    Ok(a.iter().zip(b).map(|(x, y)| x + y).collect())
+}
+
+/// a − b, element-wise.
+pub fn subtract(a: &[f32], b: &[f32]) -> Result<Vec<f32>, VectorError> {
+    same_length(a, b)?;
+    Ok(a.iter().zip(b).map(|(x, y)| x - y).collect())
+}
+
+/// factor · a.
+pub fn scale(a: &[f32], factor: f32) -> Vec<f32> {
+    a.iter().map(|x| x * factor).collect()
+}
+
+/// a / ‖a‖; `None` for a zero vector.
+pub fn normalize(a: &[f32]) -> Option<Vec<f32>> {
+    let n = norm(a);
+    (n > 0.0).then(|| a.iter().map(|x| (*x as f64 / n) as f32).collect())
+}
+
+/// a + t(b − a).
+pub fn lerp(a: &[f32], b: &[f32], t: f32) -> Result<Vec<f32>, VectorError> {
+    same_length(a, b)?;
+    Ok(a.iter().zip(b).map(|(x, y)| x + t * (y - x)).collect())
+}
+
+/// exp(aᵢ − max) / Σ exp(aⱼ − max): shifted by the maximum so large inputs do
+/// not overflow.
+pub fn softmax(a: &[f32]) -> Vec<f32> {
+    let max = a.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f64> = a.iter().map(|x| ((*x - max) as f64).exp()).collect();
+    let sum: f64 = exps.iter().sum();
+    exps.iter().map(|e| (e / sum) as f32).collect()
+}
+
+/// Index of the largest element (the first, on ties); NaN elements are
+/// ignored; `None` when there is no comparable element.
+pub fn argmax(a: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, x) in a.iter().copied().enumerate() {
+        if x.is_nan() {
+            continue;
+        }
+        if best.is_none_or(|(_, b)| x > b) {
+            best = Some((i, x));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn decoding_checks_byte_length_and_reads_unaligned() {
+        let bytes = encode_f32_le(&[1.0, -2.5, 3.25]);
+        let mut shifted = vec![0u8];
+        shifted.extend_from_slice(&bytes);
+        assert_eq!(decode_f32_le(&shifted[1..]).unwrap(), vec![1.0, -2.5, 3.25]);
+        let e = decode_f32_le(&bytes[..7]).unwrap_err();
+        assert_eq!(e, VectorError::ByteLength { bytes: 7 });
+        assert!(e.to_string().contains("7"), "{e}");
+        assert_eq!(decode_f32_le(&[]).unwrap(), Vec::<f32>::new());
+    }
+
+    #[test]
+    fn fixed_dimension_is_checked() {
+        let v = Vector::<3>::from_le_bytes(&encode_f32_le(&[1.0, 2.0, 3.0])).unwrap();
+        assert_eq!(&*v, &[1.0, 2.0, 3.0]);
+        let e = Vector::<3>::from_le_bytes(&encode_f32_le(&[1.0, 2.0])).unwrap_err();
+        assert_eq!(e.to_string(), "expected a vector of 3 elements, got 2");
+    }
+
+    #[test]
+    fn mismatched_lengths_name_both() {
+        let e = dot(&[1.0, 2.0], &[1.0]).unwrap_err();
+        assert_eq!(e.to_string(), "vectors differ in length: 2 and 1 elements");
+        assert!(add(&[1.0], &[]).is_err());
+        assert!(subtract(&[], &[1.0]).is_err());
+        assert!(lerp(&[1.0], &[1.0, 2.0], 0.5).is_err());
+        assert!(euclidean(&[1.0], &[1.0, 2.0]).is_err());
+        assert!(cosine(&[1.0], &[1.0, 2.0]).is_err());
+    }
+
+    #[test]
+    fn known_values() {
+        assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap(), 32.0);
+        assert_eq!(norm(&[3.0, 4.0]), 5.0);
+        assert_eq!(euclidean(&[0.0, 0.0], &[3.0, 4.0]).unwrap(), 5.0);
+        assert!((cosine(&[1.0, 0.0], &[1.0, 1.0]).unwrap().unwrap() - 0.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 1.0]).unwrap(), None);
+        assert_eq!(normalize(&[0.0, 0.0]), None);
+        assert_eq!(normalize(&[3.0, 4.0]).unwrap(), vec![0.6, 0.8]);
+        assert_eq!(add(&[1.0, 2.0], &[3.0, 4.0]).unwrap(), vec![4.0, 6.0]);
+        assert_eq!(subtract(&[1.0, 2.0], &[3.0, 4.0]).unwrap(), vec![-2.0, -2.0]);
+        assert_eq!(scale(&[1.0, -2.0], 2.0), vec![2.0, -4.0]);
+        assert_eq!(lerp(&[0.0, 10.0], &[10.0, 20.0], 0.25).unwrap(), vec![2.5, 12.5]);
+        assert_eq!(argmax(&[1.0, 5.0, 5.0, -1.0]), Some(1));
+        assert_eq!(argmax(&[f32::NAN, 2.0]), Some(1));
+        assert_eq!(argmax(&[f32::NAN]), None);
+        assert_eq!(argmax(&[]), None);
+    }
+
+    #[test]
+    fn empty_vectors() {
+        assert_eq!(dot(&[], &[]).unwrap(), 0.0);
+        assert_eq!(norm(&[]), 0.0);
+        assert_eq!(cosine(&[], &[]).unwrap(), None);
+        assert_eq!(softmax(&[]), Vec::<f32>::new());
+        assert_eq!(add(&[], &[]).unwrap(), Vec::<f32>::new());
+    }
+
+    #[test]
+    fn softmax_is_stable_for_large_inputs() {
+        let s = softmax(&[1000.0, 1000.0]);
+        assert_eq!(s, vec![0.5, 0.5]);
+        let s = softmax(&[1.0, 2.0, 3.0]);
+        assert!((s.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(s[2] > s[1] && s[1] > s[0]);
+    }
+
+    proptest! {
+        #[test]
+        fn bytes_round_trip(values in prop::collection::vec(any::<f32>(), 0..64)) {
+            let back = decode_f32_le(&encode_f32_le(&values)).unwrap();
+            prop_assert_eq!(back.len(), values.len());
+            for (a, b) in back.iter().zip(&values) {
+                prop_assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+
+        #[test]
+        fn cosine_is_bounded(a in prop::collection::vec(-1e3f32..1e3, 1..32)) {
+            let b: Vec<f32> = a.iter().rev().copied().collect();
+            if let Some(c) = cosine(&a, &b).unwrap() {
+                prop_assert!((-1.0 - 1e-9..=1.0 + 1e-9).contains(&c));
+            }
+        }
+    }
+}
