@@ -1,0 +1,8 @@
+//! The Hartonomous database's native functions and procedures.
+//!
+//! Every `#[sql_function]` / `#[sql_procedure]` here becomes a T-SQL object
+//! under `generated/sql/` when `cargo run -p codegen` runs.
+
+pub mod planning;
+pub mod spatial;
+pub mod vector;
