@@ -1,1 +1,114 @@
-fn main() {}
+//! `codegen`: regenerate `generated/` from the annotated Rust, or check it.
+
+use clap::{Parser, Subcommand};
+use codegen::diagnostics::{SourceFiles, render_diagnostics};
+use codegen::emit::EmitOptions;
+use codegen::output::{self, Drift};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "codegen", version, about = "Annotated Rust → validated model → T-SQL under generated/")]
+struct Cli {
+    /// Workspace root; paths below are relative to it.
+    #[arg(long, global = true, default_value_os_t = default_root())]
+    root: PathBuf,
+    /// The annotated crate's entry file.
+    #[arg(long, global = true, default_value = "functions/src/lib.rs")]
+    source: String,
+    /// Output directory.
+    #[arg(long, global = true, default_value = "generated")]
+    out: PathBuf,
+    /// CLR assembly name the T-SQL binds to.
+    #[arg(long, global = true, default_value_t = EmitOptions::default().assembly)]
+    assembly: String,
+    /// C# class (namespace-qualified) holding the bridge methods.
+    #[arg(long, global = true, default_value_t = EmitOptions::default().class)]
+    class: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read, validate and write generated/ (the default).
+    Generate,
+    /// Exit non-zero, naming each file, when generated/ differs from what
+    /// `generate` would write. Writes nothing.
+    Check,
+}
+
+/// The workspace this binary was built in, so `cargo run -p codegen` works
+/// from any directory inside it.
+fn default_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let options = EmitOptions {
+        assembly: cli.assembly.clone(),
+        class: cli.class.clone(),
+    };
+    let generation = output::generate(&cli.root, &cli.source, &options);
+    if !generation.diagnostics.is_empty() {
+        let files = SourceFiles::new(&generation.sources);
+        eprint!("{}", render_diagnostics(&generation.diagnostics, &files));
+        eprintln!(
+            "error: codegen found {} problem{}; nothing was written",
+            generation.diagnostics.len(),
+            if generation.diagnostics.len() == 1 { "" } else { "s" }
+        );
+        return ExitCode::FAILURE;
+    }
+    let out = cli.root.join(&cli.out);
+    match cli.command.unwrap_or(Command::Generate) {
+        Command::Generate => match output::write(&out, &generation.files) {
+            Ok(changes) => {
+                for change in &changes {
+                    println!("{change}");
+                }
+                println!(
+                    "codegen: {} routines, {} row types → {} files in {} ({} changed)",
+                    generation.model.routines.len(),
+                    generation.model.rows.len(),
+                    generation.files.len(),
+                    out.display(),
+                    changes.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", out.display());
+                ExitCode::FAILURE
+            }
+        },
+        Command::Check => match output::check(&out, &generation.files) {
+            Ok(drift) if drift.is_empty() => {
+                println!("codegen check: {} files in {} are up to date", generation.files.len(), out.display());
+                ExitCode::SUCCESS
+            }
+            Ok(drift) => {
+                for d in &drift {
+                    eprintln!("{d}");
+                }
+                let what = |f: fn(&Drift) -> bool| drift.iter().filter(|d| f(d)).count();
+                eprintln!(
+                    "error: {} is out of date ({} stale, {} missing, {} extra); run `cargo run -p codegen` and review the diff",
+                    out.display(),
+                    what(|d| matches!(d, Drift::Stale(_))),
+                    what(|d| matches!(d, Drift::Missing(_))),
+                    what(|d| matches!(d, Drift::Extra(_))),
+                );
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", out.display());
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

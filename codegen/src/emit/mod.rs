@@ -1,0 +1,44 @@
+//! Emitters: the model rendered as files under `generated/`, through
+//! minijinja templates. Output is byte-for-byte deterministic: objects are
+//! ordered by kind and name, never by hash-map order or source order.
+
+mod sql;
+
+pub use sql::{EmitOptions, emit_sql};
+
+/// One file of output, its path relative to `generated/` with `/` separators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// A file-name-safe spelling of a SQL name: ASCII letters, digits, `_`, `-`
+/// and inner `.` stay; every other byte becomes `%XX`. Distinct names give
+/// distinct file names.
+pub fn file_stem(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for (i, byte) in name.bytes().enumerate() {
+        let keep = byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-' || (byte == b'.' && i > 0);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn file_stems_are_safe_and_distinct() {
+        assert_eq!(file_stem("fn_CosineSimilarity"), "fn_CosineSimilarity");
+        assert_eq!(file_stem("a b/c"), "a%20b%2Fc");
+        assert_eq!(file_stem(".hidden"), "%2Ehidden");
+        assert_eq!(file_stem("é"), "%C3%A9");
+        assert_ne!(file_stem("a%20"), file_stem("a "));
+    }
+}

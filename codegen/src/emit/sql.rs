@@ -1,0 +1,286 @@
+//! T-SQL for each routine and schema, plus the ordered manifest.
+
+use super::{GeneratedFile, file_stem};
+use crate::model::{Direction, Model, Routine, RoutineKind, RowDef};
+use crate::quote_sql;
+use minijinja::Environment;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// Names of the CLR objects the T-SQL binds to (the bridge issue builds them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// `CREATE ASSEMBLY` name.
+    pub assembly: String,
+    /// Namespace-qualified C# class holding the bridge methods.
+    pub class: String,
+}
+
+impl Default for EmitOptions {
+    fn default() -> Self {
+        EmitOptions {
+            assembly: "Hartonomous.Functions".into(),
+            class: "Hartonomous.Functions.Native".into(),
+        }
+    }
+}
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_trim_blocks(false);
+        env.add_filter("ident", |s: String| quote_sql::identifier(&s));
+        env.add_filter("literal", |s: String| quote_sql::string_literal(&s));
+        env.add_filter("comment", |s: String| quote_sql::comment_text(&s));
+        env.add_template("routine.sql", include_str!("templates/routine.sql.j2"))
+            .expect("routine template parses");
+        env.add_template("schema.sql", include_str!("templates/schema.sql.j2"))
+            .expect("schema template parses");
+        env
+    })
+}
+
+#[derive(Serialize)]
+struct ParamView {
+    name: String,
+    sql_type: String,
+    output: bool,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    name: String,
+    sql_type: String,
+}
+
+#[derive(Serialize)]
+struct RoutineView {
+    kind: &'static str,
+    procedure: bool,
+    schema: String,
+    name: String,
+    source: String,
+    rust: String,
+    doc: Vec<String>,
+    notes: Vec<String>,
+    params: Vec<ParamView>,
+    returns: Option<String>,
+    columns: Vec<ColumnView>,
+    null_call: Option<&'static str>,
+    assembly: String,
+    class: String,
+    method: String,
+}
+
+#[derive(Serialize)]
+struct ManifestEntry {
+    kind: &'static str,
+    schema: String,
+    name: String,
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    comment: &'static str,
+    objects: Vec<ManifestEntry>,
+}
+
+/// The C# method a routine binds to: its Rust path, `::` spelled `__`, which
+/// is unique in the crate and a valid C# identifier.
+pub fn bridge_method(routine: &Routine) -> String {
+    let mut parts = routine.rust.module.clone();
+    parts.push(routine.rust.ident.clone());
+    parts.join("__")
+}
+
+fn kind_rank(kind: &RoutineKind) -> (u8, &'static str, &'static str) {
+    match kind {
+        RoutineKind::ScalarFunction { .. } => (1, "scalar function", "functions"),
+        RoutineKind::TableFunction { .. } => (2, "table-valued function", "functions"),
+        RoutineKind::Procedure { .. } => (3, "procedure", "procedures"),
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn row_text(row: Option<&RowDef>) -> String {
+    match row {
+        Some(row) => row
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", quote_sql::identifier(&c.sql_name), c.value.sql))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "(unresolved)".into(),
+    }
+}
+
+fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> RoutineView {
+    let (_, kind, _) = kind_rank(&routine.kind);
+    let mut notes = Vec::new();
+    if let Some(f) = routine.kind.function_options() {
+        notes.push(format!(
+            "Deterministic: {}. Precise: {}. Data access: {}.",
+            yes_no(f.deterministic),
+            yes_no(f.precise),
+            f.data_access
+        ));
+    }
+    let all_required = !routine.params.is_empty() && routine.params.iter().all(|p| !p.value.nullable);
+    let any_required = routine.params.iter().any(|p| !p.value.nullable && p.direction == Direction::Input);
+    let mut null_call = None;
+    let mut columns = Vec::new();
+    let mut returns = None;
+    match &routine.kind {
+        RoutineKind::ScalarFunction { returns: value, .. } => {
+            returns = Some(value.sql.to_string());
+            if all_required {
+                null_call = Some("RETURNS NULL ON NULL INPUT");
+                notes.push("A NULL argument returns NULL without calling Rust.".into());
+            } else if any_required {
+                notes.push("A NULL argument for a non-Option parameter returns NULL; Option parameters receive NULL.".into());
+            }
+            if value.nullable {
+                notes.push("Returns NULL when the Rust result is None.".into());
+            }
+        }
+        RoutineKind::TableFunction { rows, .. } => {
+            let row = model.row(rows);
+            columns = row
+                .map(|r| {
+                    r.columns
+                        .iter()
+                        .map(|c| ColumnView {
+                            name: c.sql_name.clone(),
+                            sql_type: c.value.sql.to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            notes.push(format!(
+                "Rows: `{}`, {}.",
+                rows.ident,
+                if rows.streaming { "streamed as Rust yields them" } else { "collected by Rust, then streamed" }
+            ));
+            if any_required {
+                notes.push("A NULL argument for a non-Option parameter returns no rows.".into());
+            }
+        }
+        RoutineKind::Procedure { result_set } => {
+            match result_set {
+                Some(rows) => notes.push(format!("Result set `{}`: {}.", rows.ident, row_text(model.row(rows)))),
+                None => notes.push("No result set.".into()),
+            }
+            if any_required {
+                notes.push("A NULL argument for a non-Option parameter is an error.".into());
+            }
+        }
+    }
+    if routine.fallible {
+        notes.push("A Rust Err is raised as a SQL error carrying its message.".into());
+    }
+    RoutineView {
+        kind,
+        procedure: routine.kind.is_procedure(),
+        schema: routine.name.schema.clone(),
+        name: routine.name.name.clone(),
+        source: format!("{}:{}", routine.span.file, routine.span.start.line),
+        rust: routine.rust.to_string(),
+        doc: routine.doc.clone(),
+        notes,
+        params: routine
+            .params
+            .iter()
+            .map(|p| ParamView {
+                name: p.sql_name.clone(),
+                sql_type: p.value.sql.to_string(),
+                output: p.direction == Direction::Output,
+            })
+            .collect(),
+        returns,
+        columns,
+        null_call,
+        assembly: options.assembly.clone(),
+        class: options.class.clone(),
+        method: bridge_method(routine),
+    }
+}
+
+/// Renders every object of the model and the manifest that orders them.
+pub fn emit_sql(model: &Model, options: &EmitOptions) -> Result<Vec<GeneratedFile>, minijinja::Error> {
+    let env = environment();
+    let mut files = Vec::new();
+    let mut manifest = Vec::new();
+
+    // Schemas other than dbo, created before the objects in them.
+    let mut schemas: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for routine in model.routines.iter().filter(|r| r.name.schema != "dbo") {
+        schemas.entry(routine.name.schema.clone()).or_default().push(routine.name.name.clone());
+    }
+    for (schema, mut users) in schemas {
+        users.sort();
+        let path = format!("sql/{}/schema.sql", file_stem(&schema));
+        let create = format!("CREATE SCHEMA {}", quote_sql::identifier(&schema));
+        let contents = env.get_template("schema.sql")?.render(minijinja::context! { schema, users, create })?;
+        manifest.push(ManifestEntry {
+            kind: "schema",
+            schema: schema.clone(),
+            name: schema.clone(),
+            file: path.clone(),
+            source: None,
+        });
+        files.push(GeneratedFile { path, contents: finish(contents) });
+    }
+
+    let mut routines: Vec<&Routine> = model.routines.iter().collect();
+    routines.sort_by(|a, b| {
+        kind_rank(&a.kind)
+            .0
+            .cmp(&kind_rank(&b.kind).0)
+            .then_with(|| a.name.collision_key().cmp(&b.name.collision_key()))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let template = env.get_template("routine.sql")?;
+    for routine in routines {
+        let (_, kind, dir) = kind_rank(&routine.kind);
+        let path = format!(
+            "sql/{}/{dir}/{}.sql",
+            file_stem(&routine.name.schema),
+            file_stem(&routine.name.name)
+        );
+        let contents = template.render(routine_view(model, routine, options))?;
+        manifest.push(ManifestEntry {
+            kind,
+            schema: routine.name.schema.clone(),
+            name: routine.name.name.clone(),
+            file: path.clone(),
+            source: Some(format!("{}:{}", routine.span.file, routine.span.start.line)),
+        });
+        files.push(GeneratedFile { path, contents: finish(contents) });
+    }
+
+    let manifest = Manifest {
+        comment: "Deploy order of the generated SQL objects. Generated by `cargo run -p codegen`; do not edit.",
+        objects: manifest,
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
+    files.push(GeneratedFile {
+        path: "sql/manifest.json".into(),
+        contents: finish(json),
+    });
+    Ok(files)
+}
+
+/// One trailing newline, no trailing spaces.
+fn finish(text: String) -> String {
+    let mut out: String = text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    out.push('\n');
+    out
+}

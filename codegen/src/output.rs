@@ -1,0 +1,161 @@
+//! The whole job: read the crate, validate, emit, and then either write
+//! `generated/` or compare it with what would be written.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::emit::{EmitOptions, GeneratedFile, emit_sql};
+use crate::model::Model;
+use crate::reader::{SourceFile, read_crate_with};
+use crate::rules::validate;
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Subdirectories of `generated/` that codegen owns entirely: files there that
+/// it would not write are extra.
+pub const OWNED_DIRS: &[&str] = &["sql"];
+
+/// What was produced, or why not.
+pub struct Generation {
+    pub model: Model,
+    pub sources: Vec<SourceFile>,
+    /// Empty when `diagnostics` is not.
+    pub files: Vec<GeneratedFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the crate at `entry` through `load`, validates and emits. Nothing is
+/// emitted when any diagnostic is found.
+pub fn generate_with(
+    entry: &str,
+    load: impl FnMut(&str) -> io::Result<String>,
+    options: &EmitOptions,
+) -> Generation {
+    let source = read_crate_with(entry, load);
+    let mut diagnostics = source.diagnostics;
+    diagnostics.extend(validate(&source.model));
+    let files = if diagnostics.is_empty() {
+        match emit_sql(&source.model, options) {
+            Ok(files) => files,
+            Err(e) => {
+                diagnostics.push(Diagnostic::new(
+                    Code::SourceUnreadable,
+                    format!("internal error rendering templates: {e:#}"),
+                ));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    Generation {
+        model: source.model,
+        sources: source.files,
+        files,
+        diagnostics,
+    }
+}
+
+/// [`generate_with`] reading files under `root`.
+pub fn generate(root: &Path, entry: &str, options: &EmitOptions) -> Generation {
+    generate_with(entry, |p| std::fs::read_to_string(root.join(p)), options)
+}
+
+/// One way `generated/` differs from what codegen would write.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Drift {
+    /// Present with other contents.
+    Stale(String),
+    /// Would be written but is absent.
+    Missing(String),
+    /// Present in an owned directory but not produced.
+    Extra(String),
+}
+
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Drift::Stale(p) => write!(f, "stale:   {p}"),
+            Drift::Missing(p) => write!(f, "missing: {p}"),
+            Drift::Extra(p) => write!(f, "extra:   {p}"),
+        }
+    }
+}
+
+/// Files under the owned directories of `out`, relative, `/`-separated.
+fn existing_files(out: &Path) -> io::Result<BTreeSet<String>> {
+    let mut found = BTreeSet::new();
+    for dir in OWNED_DIRS {
+        let mut stack = vec![PathBuf::from(dir)];
+        while let Some(rel) = stack.pop() {
+            let entries = match std::fs::read_dir(out.join(&rel)) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            for entry in entries {
+                let entry = entry?;
+                let child = rel.join(entry.file_name());
+                if entry.file_type()?.is_dir() {
+                    stack.push(child);
+                } else {
+                    found.insert(child.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// How `out` differs from `files`, sorted by path.
+pub fn check(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
+    let mut existing = existing_files(out)?;
+    let mut drift = Vec::new();
+    for file in files {
+        existing.remove(&file.path);
+        match std::fs::read(out.join(&file.path)) {
+            Ok(bytes) if bytes == file.contents.as_bytes() => {}
+            Ok(_) => drift.push(Drift::Stale(file.path.clone())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => drift.push(Drift::Missing(file.path.clone())),
+            Err(e) => return Err(e),
+        }
+    }
+    drift.extend(existing.into_iter().map(Drift::Extra));
+    drift.sort_by(|a, b| drift_path(a).cmp(drift_path(b)));
+    Ok(drift)
+}
+
+fn drift_path(d: &Drift) -> &str {
+    match d {
+        Drift::Stale(p) | Drift::Missing(p) | Drift::Extra(p) => p,
+    }
+}
+
+/// Brings `out` in line with `files`: writes what changed, removes extra
+/// files (and directories left empty). Returns what it did.
+pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
+    let drift = check(out, files)?;
+    for change in &drift {
+        match change {
+            Drift::Stale(path) | Drift::Missing(path) => {
+                let file = files.iter().find(|f| &f.path == path).expect("drift names a produced file");
+                let target = out.join(path);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(target, &file.contents)?;
+            }
+            Drift::Extra(path) => {
+                let target = out.join(path);
+                std::fs::remove_file(&target)?;
+                let mut dir = target.parent();
+                while let Some(d) = dir {
+                    if d == out || std::fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
+            }
+        }
+    }
+    Ok(drift)
+}

@@ -1,0 +1,32 @@
+//! Two objects with one SQL name (compared as SQL Server compares them).
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::Model;
+use std::collections::HashMap;
+
+pub fn duplicate_object_names(model: &Model, found: &mut Vec<Diagnostic>) {
+    let mut first_by_name = HashMap::new();
+    for routine in &model.routines {
+        match first_by_name.entry(routine.name.collision_key()) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(routine);
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                found.push(
+                    Diagnostic::new(
+                        Code::DuplicateObjectName,
+                        format!(
+                            "`{}` is declared twice: by `{}` and by `{}`",
+                            routine.name, first.rust, routine.rust
+                        ),
+                    )
+                    .at(routine.name_span.clone())
+                    .with_label("second declaration")
+                    .with_secondary(first.name_span.clone(), "first declared here")
+                    .with_help("SQL names are unique per schema (compared case-insensitively): rename one with `name = \"...\"` or move it to another schema"),
+                );
+            }
+        }
+    }
+}
