@@ -57,7 +57,11 @@ fn check_name(name: &str, span: Span, what: &str, errors: &mut Errors) {
             AnnotationError::new(
                 Code::InvalidIdentifier,
                 span,
-                format!("`{}` is not a valid SQL {what}: {reason}", name.escape_debug()),
+                if name.is_empty() {
+                    format!("the SQL {what} is empty")
+                } else {
+                    format!("`{}` is not a valid SQL {what}: {reason}", name.escape_debug())
+                },
             )
             .help("use 1 to 128 characters, no control characters, not starting with `#` or `@`"),
         );

@@ -11,9 +11,9 @@ pub struct FunctionArgs {
     #[darling(default)]
     pub schema: Option<SpannedValue<String>>,
     #[darling(default)]
-    pub deterministic: bool,
+    pub deterministic: Switch,
     #[darling(default)]
-    pub precise: bool,
+    pub precise: Switch,
     #[darling(default)]
     pub data_access: Option<DataAccessArg>,
     /// SQL type of a scalar result, e.g. `returns = "NVARCHAR(20)"`.
@@ -53,3 +53,19 @@ pub struct ValueArgs {
 }
 
 pub const VALUE_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\"";
+
+/// An on/off option: a bare word (`deterministic`) or a boolean
+/// (`deterministic = false`). Anything else is a value-type error, not an
+/// "unknown value" as darling's `bool` would say for `"yes"`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Switch(pub bool);
+
+impl FromMeta for Switch {
+    fn from_word() -> darling::Result<Self> {
+        Ok(Switch(true))
+    }
+
+    fn from_bool(value: bool) -> darling::Result<Self> {
+        Ok(Switch(value))
+    }
+}

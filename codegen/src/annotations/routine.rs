@@ -72,8 +72,8 @@ pub fn parse_routine(
                 FunctionArgs::default()
             });
             let options = FunctionOptions {
-                deterministic: parsed.deterministic,
-                precise: parsed.precise,
+                deterministic: parsed.deterministic.0,
+                precise: parsed.precise.0,
                 data_access: match parsed.data_access {
                     Some(DataAccessArg::Read) => DataAccess::Read,
                     Some(DataAccessArg::None) | None => DataAccess::None,

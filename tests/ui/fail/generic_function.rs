@@ -1,0 +1,8 @@
+use runtime::prelude::*;
+
+#[sql_function]
+fn identity<T: Copy>(x: T) -> T {
+    x
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use runtime::prelude::*;
+
+#[sql_procedure(deterministic)]
+fn touch() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use runtime::prelude::*;
+
+#[derive(SqlRow)]
+enum Shape {
+    Circle,
+}
+
+fn main() {}
