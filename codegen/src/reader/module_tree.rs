@@ -73,6 +73,9 @@ pub fn read_crate_with(
         let path: Arc<str> = Arc::from(path.as_str());
         match syn::parse_file(&text) {
             Ok(parsed) => {
+                // Children are read depth-first in declaration order, as rustc
+                // does, so "first declared" means first in the source.
+                let before = pending.len();
                 let mut walker = Walker {
                     file: &path,
                     out: &mut out,
@@ -80,6 +83,7 @@ pub fn read_crate_with(
                 };
                 let dir = child_dir(&path);
                 walker.items(&parsed.items, &file.module, &dir);
+                pending[before..].reverse();
             }
             Err(e) => out.diagnostics.push(
                 Diagnostic::new(Code::SourceSyntax, format!("Rust syntax error: {e}"))

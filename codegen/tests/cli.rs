@@ -1,0 +1,193 @@
+//! The `codegen` binary end to end, on small crates written to a scratch
+//! directory: what users see when they run it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("functions/src")).unwrap();
+        Scratch(dir)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> &Self {
+        let path = self.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_codegen"))
+            .arg("--root")
+            .arg(&self.0)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.0.join(rel)).unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const DOUBLE: &str = "use runtime::prelude::*;\n\n/// Twice x.\n#[sql_function(name = \"fn_Double\", deterministic)]\npub fn double(x: i32) -> i32 {\n    x * 2\n}\n";
+
+#[test]
+fn annotation_errors_render_like_rustc_with_codes_and_help() {
+    let s = Scratch::new("render");
+    s.write(
+        "functions/src/lib.rs",
+        "use runtime::prelude::*;\n\n#[sql_function(nme = \"fn_X\")]\npub fn f(v: Vector<0>) -> i32 {\n    0\n}\n",
+    );
+    let out = s.run(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        r#"error[HS0101]: Unknown field: `nme`. Did you mean `name`?
+  ┌─ functions/src/lib.rs:3:16
+  │
+3 │ #[sql_function(nme = "fn_X")]
+  │                ^^^^^^^^^^^^
+  │
+  = help: valid options here: name = "..", schema = "..", deterministic, precise, data_access = "none" | "read", returns = "<SQL type>"
+
+error[HS0303]: vector dimension 0 is out of range
+  ┌─ functions/src/lib.rs:4:20
+  │
+4 │ pub fn f(v: Vector<0>) -> i32 {
+  │                    ^
+  │
+  = help: SQL Server's VECTOR holds 1 to 1998 float32 elements
+
+error: codegen found 2 problems; nothing was written
+"#
+    );
+    assert!(!s.0.join("generated").exists(), "nothing may be written on error");
+}
+
+#[test]
+fn duplicate_sql_names_name_both_places() {
+    let s = Scratch::new("duplicates");
+    s.write("functions/src/lib.rs", "pub mod a;\npub mod b;\n")
+        .write("functions/src/a.rs", DOUBLE)
+        .write(
+            "functions/src/b.rs",
+            "use runtime::prelude::*;\n\n#[sql_function(name = \"FN_DOUBLE\")]\npub fn twice(x: i32) -> i32 {\n    x + x\n}\n",
+        );
+    let out = s.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[HS0501]: `dbo.FN_DOUBLE` is declared twice: by `a::double` and by `b::twice`"), "{stderr}");
+    assert!(stderr.contains("functions/src/b.rs:3:23"), "{stderr}");
+    assert!(stderr.contains("functions/src/a.rs:4:23"), "{stderr}");
+    assert!(stderr.contains("first declared here"), "{stderr}");
+}
+
+#[test]
+fn rows_must_derive_sql_row() {
+    let s = Scratch::new("rows");
+    s.write(
+        "functions/src/lib.rs",
+        "use runtime::prelude::*;\n\npub struct Point { pub x: i32 }\n\n#[sql_function]\npub fn points() -> Vec<Point> {\n    vec![]\n}\n",
+    );
+    let stderr = text(&s.run(&[]).stderr);
+    assert!(stderr.contains("error[HS0502]: `dbo.points` returns rows of `Point`, which has no #[derive(SqlRow)]"), "{stderr}");
+    assert!(stderr.contains("add #[derive(SqlRow)] to `struct Point`"), "{stderr}");
+}
+
+#[test]
+fn table_function_columns_must_be_unicode() {
+    let s = Scratch::new("tvf-varchar");
+    s.write(
+        "functions/src/lib.rs",
+        "use runtime::prelude::*;\n\n#[derive(SqlRow)]\npub struct Code {\n    #[sql(type = \"VARCHAR(10)\")]\n    pub code: String,\n}\n\n#[sql_function]\npub fn codes() -> Vec<Code> {\n    vec![]\n}\n",
+    );
+    let stderr = text(&s.run(&[]).stderr);
+    assert!(stderr.contains("error[HS0305]: column `Code` of `Code` is VARCHAR(10), which a CLR table-valued function (`dbo.codes`) cannot return"), "{stderr}");
+}
+
+#[test]
+fn adding_one_function_adds_one_file() {
+    let s = Scratch::new("add-one");
+    s.write("functions/src/lib.rs", DOUBLE);
+    let first = s.run(&[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(s.run(&["check"]).status.success());
+
+    s.write(
+        "functions/src/lib.rs",
+        &format!("{DOUBLE}\n/// Half of x.\n#[sql_function(name = \"fn_Half\")]\npub fn half(x: f64) -> f64 {{\n    x / 2.0\n}}\n"),
+    );
+    let check = s.run(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(text(&check.stderr).starts_with("missing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\n"), "{}", text(&check.stderr));
+
+    let second = s.run(&[]);
+    assert!(second.status.success());
+    assert_eq!(
+        text(&second.stdout).lines().take(2).collect::<Vec<_>>(),
+        ["missing: sql/dbo/functions/fn_Half.sql", "stale:   sql/manifest.json"]
+    );
+    assert!(s.read("generated/sql/dbo/functions/fn_Half.sql").contains("-- functions/src/lib.rs:11 (Rust `half`)"));
+    assert!(s.read("generated/sql/dbo/functions/fn_Double.sql").contains("-- functions/src/lib.rs:5 (Rust `double`)"));
+}
+
+#[test]
+fn generation_is_deterministic_and_independent_of_source_order() {
+    let a = Scratch::new("order-a");
+    a.write("functions/src/lib.rs", "pub mod x;\npub mod y;\n")
+        .write("functions/src/x.rs", DOUBLE)
+        .write("functions/src/y.rs", "use runtime::prelude::*;\n\n#[sql_procedure(schema = \"ops\")]\npub fn ping() {}\n");
+    let b = Scratch::new("order-b");
+    b.write("functions/src/lib.rs", "pub mod y;\npub mod x;\n")
+        .write("functions/src/x.rs", DOUBLE)
+        .write("functions/src/y.rs", "use runtime::prelude::*;\n\n#[sql_procedure(schema = \"ops\")]\npub fn ping() {}\n");
+    for s in [&a, &b] {
+        assert!(s.run(&[]).status.success());
+    }
+    let first = a.read("generated/sql/manifest.json");
+    assert_eq!(first, b.read("generated/sql/manifest.json"));
+    assert!(first.find("ops/schema.sql").unwrap() < first.find("fn_Double").unwrap(), "schemas come first:\n{first}");
+    let again = a.run(&[]);
+    assert!(text(&again.stdout).contains("(0 changed)"), "{}", text(&again.stdout));
+    assert_eq!(a.read("generated/sql/manifest.json"), first);
+}
+
+#[test]
+fn check_names_stale_missing_and_extra_files_and_generate_repairs_them() {
+    let s = Scratch::new("drift");
+    s.write("functions/src/lib.rs", DOUBLE);
+    assert!(s.run(&[]).status.success());
+    s.write("generated/sql/dbo/functions/fn_Double.sql", "-- edited by hand\n");
+    s.write("generated/sql/dbo/functions/fn_Old.sql", "-- left over\n");
+    std::fs::remove_file(s.0.join("generated/sql/manifest.json")).unwrap();
+    let out = s.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("stale:   sql/dbo/functions/fn_Double.sql"), "{stderr}");
+    assert!(stderr.contains("extra:   sql/dbo/functions/fn_Old.sql"), "{stderr}");
+    assert!(stderr.contains("missing: sql/manifest.json"), "{stderr}");
+    assert!(stderr.contains("(1 stale, 1 missing, 1 extra)"), "{stderr}");
+    assert!(s.run(&[]).status.success());
+    assert!(s.run(&["check"]).status.success());
+    assert!(!s.0.join("generated/sql/dbo/functions/fn_Old.sql").exists());
+}
+
+#[test]
+fn unreadable_source_is_a_clear_error() {
+    let s = Scratch::new("no-source");
+    let out = s.run(&["--source", "nowhere/lib.rs"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[HS0601]: cannot read nowhere/lib.rs"), "{stderr}");
+    assert!(stderr.contains("help: run codegen from the workspace root, or pass --root"), "{stderr}");
+}
