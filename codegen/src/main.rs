@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "codegen", version, about = "Annotated Rust → validated model → T-SQL under generated/")]
+#[command(
+    name = "codegen",
+    version,
+    about = "Annotated Rust → validated model → T-SQL under generated/"
+)]
 struct Cli {
     /// Workspace root; paths below are relative to it.
     #[arg(long, global = true, default_value_os_t = default_root())]
@@ -60,7 +64,11 @@ fn main() -> ExitCode {
         eprintln!(
             "error: codegen found {} problem{}; nothing was written",
             generation.diagnostics.len(),
-            if generation.diagnostics.len() == 1 { "" } else { "s" }
+            if generation.diagnostics.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
         return ExitCode::FAILURE;
     }
@@ -88,7 +96,11 @@ fn main() -> ExitCode {
         },
         Command::Check => match output::check(&out, &generation.files) {
             Ok(drift) if drift.is_empty() => {
-                println!("codegen check: {} files in {} are up to date", generation.files.len(), out.display());
+                println!(
+                    "codegen check: {} files in {} are up to date",
+                    generation.files.len(),
+                    out.display()
+                );
                 ExitCode::SUCCESS
             }
             Ok(drift) => {

@@ -115,7 +115,9 @@ pub fn check(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
         match std::fs::read(out.join(&file.path)) {
             Ok(bytes) if bytes == file.contents.as_bytes() => {}
             Ok(_) => drift.push(Drift::Stale(file.path.clone())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => drift.push(Drift::Missing(file.path.clone())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                drift.push(Drift::Missing(file.path.clone()))
+            }
             Err(e) => return Err(e),
         }
     }
@@ -137,7 +139,10 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
     for change in &drift {
         match change {
             Drift::Stale(path) | Drift::Missing(path) => {
-                let file = files.iter().find(|f| &f.path == path).expect("drift names a produced file");
+                let file = files
+                    .iter()
+                    .find(|f| &f.path == path)
+                    .expect("drift names a produced file");
                 let target = out.join(path);
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;

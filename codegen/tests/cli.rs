@@ -8,7 +8,9 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("cli")
+            .join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("functions/src")).unwrap();
         Scratch(dir)
@@ -71,7 +73,10 @@ error[HS0303]: vector dimension 0 is out of range
 error: codegen found 2 problems; nothing was written
 "#
     );
-    assert!(!s.0.join("generated").exists(), "nothing may be written on error");
+    assert!(
+        !s.0.join("generated").exists(),
+        "nothing may be written on error"
+    );
 }
 
 #[test]
@@ -86,7 +91,12 @@ fn duplicate_sql_names_name_both_places() {
     let out = s.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error[HS0501]: `dbo.FN_DOUBLE` is declared twice: by `a::double` and by `b::twice`"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error[HS0501]: `dbo.FN_DOUBLE` is declared twice: by `a::double` and by `b::twice`"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("functions/src/b.rs:3:23"), "{stderr}");
     assert!(stderr.contains("functions/src/a.rs:4:23"), "{stderr}");
     assert!(stderr.contains("first declared here"), "{stderr}");
@@ -100,8 +110,16 @@ fn rows_must_derive_sql_row() {
         "use runtime::prelude::*;\n\npub struct Point { pub x: i32 }\n\n#[sql_function]\npub fn points() -> Vec<Point> {\n    vec![]\n}\n",
     );
     let stderr = text(&s.run(&[]).stderr);
-    assert!(stderr.contains("error[HS0502]: `dbo.points` returns rows of `Point`, which has no #[derive(SqlRow)]"), "{stderr}");
-    assert!(stderr.contains("add #[derive(SqlRow)] to `struct Point`"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error[HS0502]: `dbo.points` returns rows of `Point`, which has no #[derive(SqlRow)]"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("add #[derive(SqlRow)] to `struct Point`"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -129,16 +147,30 @@ fn adding_one_function_adds_one_file() {
     );
     let check = s.run(&["check"]);
     assert_eq!(check.status.code(), Some(1));
-    assert!(text(&check.stderr).starts_with("missing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\n"), "{}", text(&check.stderr));
+    assert!(
+        text(&check.stderr)
+            .starts_with("missing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\n"),
+        "{}",
+        text(&check.stderr)
+    );
 
     let second = s.run(&[]);
     assert!(second.status.success());
     assert_eq!(
         text(&second.stdout).lines().take(2).collect::<Vec<_>>(),
-        ["missing: sql/dbo/functions/fn_Half.sql", "stale:   sql/manifest.json"]
+        [
+            "missing: sql/dbo/functions/fn_Half.sql",
+            "stale:   sql/manifest.json"
+        ]
     );
-    assert!(s.read("generated/sql/dbo/functions/fn_Half.sql").contains("-- functions/src/lib.rs:11 (Rust `half`)"));
-    assert!(s.read("generated/sql/dbo/functions/fn_Double.sql").contains("-- functions/src/lib.rs:5 (Rust `double`)"));
+    assert!(
+        s.read("generated/sql/dbo/functions/fn_Half.sql")
+            .contains("-- functions/src/lib.rs:11 (Rust `half`)")
+    );
+    assert!(
+        s.read("generated/sql/dbo/functions/fn_Double.sql")
+            .contains("-- functions/src/lib.rs:5 (Rust `double`)")
+    );
 }
 
 #[test]
@@ -146,19 +178,32 @@ fn generation_is_deterministic_and_independent_of_source_order() {
     let a = Scratch::new("order-a");
     a.write("functions/src/lib.rs", "pub mod x;\npub mod y;\n")
         .write("functions/src/x.rs", DOUBLE)
-        .write("functions/src/y.rs", "use runtime::prelude::*;\n\n#[sql_procedure(schema = \"ops\")]\npub fn ping() {}\n");
+        .write(
+            "functions/src/y.rs",
+            "use runtime::prelude::*;\n\n#[sql_procedure(schema = \"ops\")]\npub fn ping() {}\n",
+        );
     let b = Scratch::new("order-b");
     b.write("functions/src/lib.rs", "pub mod y;\npub mod x;\n")
         .write("functions/src/x.rs", DOUBLE)
-        .write("functions/src/y.rs", "use runtime::prelude::*;\n\n#[sql_procedure(schema = \"ops\")]\npub fn ping() {}\n");
+        .write(
+            "functions/src/y.rs",
+            "use runtime::prelude::*;\n\n#[sql_procedure(schema = \"ops\")]\npub fn ping() {}\n",
+        );
     for s in [&a, &b] {
         assert!(s.run(&[]).status.success());
     }
     let first = a.read("generated/sql/manifest.json");
     assert_eq!(first, b.read("generated/sql/manifest.json"));
-    assert!(first.find("ops/schema.sql").unwrap() < first.find("fn_Double").unwrap(), "schemas come first:\n{first}");
+    assert!(
+        first.find("ops/schema.sql").unwrap() < first.find("fn_Double").unwrap(),
+        "schemas come first:\n{first}"
+    );
     let again = a.run(&[]);
-    assert!(text(&again.stdout).contains("(0 changed)"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains("(0 changed)"),
+        "{}",
+        text(&again.stdout)
+    );
     assert_eq!(a.read("generated/sql/manifest.json"), first);
 }
 
@@ -167,14 +212,23 @@ fn check_names_stale_missing_and_extra_files_and_generate_repairs_them() {
     let s = Scratch::new("drift");
     s.write("functions/src/lib.rs", DOUBLE);
     assert!(s.run(&[]).status.success());
-    s.write("generated/sql/dbo/functions/fn_Double.sql", "-- edited by hand\n");
+    s.write(
+        "generated/sql/dbo/functions/fn_Double.sql",
+        "-- edited by hand\n",
+    );
     s.write("generated/sql/dbo/functions/fn_Old.sql", "-- left over\n");
     std::fs::remove_file(s.0.join("generated/sql/manifest.json")).unwrap();
     let out = s.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("stale:   sql/dbo/functions/fn_Double.sql"), "{stderr}");
-    assert!(stderr.contains("extra:   sql/dbo/functions/fn_Old.sql"), "{stderr}");
+    assert!(
+        stderr.contains("stale:   sql/dbo/functions/fn_Double.sql"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("extra:   sql/dbo/functions/fn_Old.sql"),
+        "{stderr}"
+    );
     assert!(stderr.contains("missing: sql/manifest.json"), "{stderr}");
     assert!(stderr.contains("(1 stale, 1 missing, 1 extra)"), "{stderr}");
     assert!(s.run(&[]).status.success());
@@ -188,6 +242,12 @@ fn unreadable_source_is_a_clear_error() {
     let out = s.run(&["--source", "nowhere/lib.rs"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error[HS0601]: cannot read nowhere/lib.rs"), "{stderr}");
-    assert!(stderr.contains("help: run codegen from the workspace root, or pass --root"), "{stderr}");
+    assert!(
+        stderr.contains("error[HS0601]: cannot read nowhere/lib.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: run codegen from the workspace root, or pass --root"),
+        "{stderr}"
+    );
 }

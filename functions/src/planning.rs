@@ -20,8 +20,16 @@ pub fn calculate_complexity(
         t if t > 1000 => 1,
         _ => 0,
     };
-    let modal = if requires_multi_modal.unwrap_or(false) { 2 } else { 0 };
-    let tools = if requires_tool_use.unwrap_or(false) { 2 } else { 0 };
+    let modal = if requires_multi_modal.unwrap_or(false) {
+        2
+    } else {
+        0
+    };
+    let tools = if requires_tool_use.unwrap_or(false) {
+        2
+    } else {
+        0
+    };
     Some((1 + size + modal + tools).min(10))
 }
 
@@ -29,8 +37,16 @@ pub fn calculate_complexity(
 /// high with complexity up to 3; `expedited` for high, or medium with
 /// complexity up to 5; `standard` otherwise. Priority is case-insensitive and
 /// compared without surrounding spaces, as SQL Server compares strings.
-#[sql_function(name = "fn_DetermineSla", deterministic, precise, returns = "NVARCHAR(20)")]
-pub fn determine_sla(#[sql(type = "NVARCHAR(20)")] priority: &str, complexity: i32) -> &'static str {
+#[sql_function(
+    name = "fn_DetermineSla",
+    deterministic,
+    precise,
+    returns = "NVARCHAR(20)"
+)]
+pub fn determine_sla(
+    #[sql(type = "NVARCHAR(20)")] priority: &str,
+    complexity: i32,
+) -> &'static str {
     let priority = priority.trim().to_lowercase();
     match priority.as_str() {
         "critical" => "realtime",
@@ -51,7 +67,10 @@ pub struct Capability {
 
 /// Name fragments and what they suggest, most specific first.
 const NAME_HINTS: &[(&str, &[(&str, f64)])] = &[
-    ("whisper", &[("speech-recognition", 0.95), ("transcription", 0.9)]),
+    (
+        "whisper",
+        &[("speech-recognition", 0.95), ("transcription", 0.9)],
+    ),
     ("clip", &[("image-text-embedding", 0.9), ("vision", 0.8)]),
     ("embed", &[("embedding", 0.95)]),
     ("vision", &[("vision", 0.9)]),
@@ -68,7 +87,9 @@ const NAME_HINTS: &[(&str, &[(&str, f64)])] = &[
 /// Capabilities guessed from a model's name, one row each, most confident
 /// first. An unrecognised name gives no rows.
 #[sql_function(name = "fn_ParseModelCapabilities", deterministic)]
-pub fn parse_model_capabilities(#[sql(type = "NVARCHAR(256)")] model_name: &str) -> Vec<Capability> {
+pub fn parse_model_capabilities(
+    #[sql(type = "NVARCHAR(256)")] model_name: &str,
+) -> Vec<Capability> {
     let name = model_name.to_lowercase();
     let mut found: Vec<Capability> = Vec::new();
     for (fragment, capabilities) in NAME_HINTS {
@@ -157,14 +178,29 @@ mod tests {
     #[test]
     fn capabilities_from_names() {
         let names = |m: &str| -> Vec<String> {
-            parse_model_capabilities(m).into_iter().map(|c| c.capability).collect()
+            parse_model_capabilities(m)
+                .into_iter()
+                .map(|c| c.capability)
+                .collect()
         };
         assert_eq!(names("gpt-4o"), ["text-generation", "chat"]);
-        assert_eq!(names("openai/whisper-large-v3"), ["speech-recognition", "transcription"]);
+        assert_eq!(
+            names("openai/whisper-large-v3"),
+            ["speech-recognition", "transcription"]
+        );
         assert_eq!(names("text-embedding-3-large"), ["embedding"]);
-        assert_eq!(names("CodeLlama-34B-Instruct"), ["code-generation", "text-generation", "chat"]);
-        assert_eq!(names("openai/clip-vit-base"), ["image-text-embedding", "vision"]);
-        assert_eq!(names("llama-3.2-vision"), ["text-generation", "vision", "chat"]);
+        assert_eq!(
+            names("CodeLlama-34B-Instruct"),
+            ["code-generation", "text-generation", "chat"]
+        );
+        assert_eq!(
+            names("openai/clip-vit-base"),
+            ["image-text-embedding", "vision"]
+        );
+        assert_eq!(
+            names("llama-3.2-vision"),
+            ["text-generation", "vision", "chat"]
+        );
         assert!(names("resnet50").is_empty());
         assert!(names("").is_empty());
     }
@@ -173,12 +209,26 @@ mod tests {
     fn plan_sets_outputs_and_returns_rows() {
         let mut complexity = Some(99);
         let mut sla = None;
-        let rows = plan_inference("llama-3.2-vision", Some(3000), Some(false), Some("high"), &mut complexity, &mut sla);
+        let rows = plan_inference(
+            "llama-3.2-vision",
+            Some(3000),
+            Some(false),
+            Some("high"),
+            &mut complexity,
+            &mut sla,
+        );
         assert_eq!(rows.len(), 3);
         assert_eq!(complexity, Some(5));
         assert_eq!(sla.as_deref(), Some("expedited"));
 
-        let rows = plan_inference("unknown", None, None, Some("high"), &mut complexity, &mut sla);
+        let rows = plan_inference(
+            "unknown",
+            None,
+            None,
+            Some("high"),
+            &mut complexity,
+            &mut sla,
+        );
         assert!(rows.is_empty());
         assert_eq!(complexity, None);
         assert_eq!(sla, None);

@@ -62,16 +62,33 @@ mod tests {
 
     #[test]
     fn out_of_range_inputs_are_errors() {
-        assert!(hilbert_encode_3d(-1, 0, 0).unwrap_err().to_string().contains("x = -1"));
+        assert!(
+            hilbert_encode_3d(-1, 0, 0)
+                .unwrap_err()
+                .to_string()
+                .contains("x = -1")
+        );
         assert!(morton_encode_3d(0, 0, MAX + 1).is_err());
-        assert!(hilbert_decode_3d(-5).unwrap_err().to_string().contains("-5"));
+        assert!(
+            hilbert_decode_3d(-5)
+                .unwrap_err()
+                .to_string()
+                .contains("-5")
+        );
         assert!(morton_decode_3d(-1).is_err());
     }
 
     #[test]
     fn morton_keeps_high_bits() {
         let key = morton_encode_3d(MAX, 0, MAX).unwrap();
-        assert_eq!(morton_decode_3d(key).unwrap(), vec![GridPoint { x: MAX, y: 0, z: MAX }]);
+        assert_eq!(
+            morton_decode_3d(key).unwrap(),
+            vec![GridPoint {
+                x: MAX,
+                y: 0,
+                z: MAX
+            }]
+        );
     }
 
     proptest! {

@@ -155,10 +155,17 @@ mod tests {
     #[test]
     fn nan_and_infinity_become_null() {
         let big = [f32::MAX, f32::MAX];
-        assert_eq!(vector_add(&big, &big).unwrap(), None, "overflow to infinity");
+        assert_eq!(
+            vector_add(&big, &big).unwrap(),
+            None,
+            "overflow to infinity"
+        );
         assert_eq!(vector_dot_product(&[f32::NAN], &[1.0]).unwrap(), None);
         assert_eq!(vector_dot_product(&[f32::INFINITY], &[1.0]).unwrap(), None);
-        assert_eq!(cosine_similarity(&[f32::NAN, 1.0], &[1.0, 1.0]).unwrap(), None);
+        assert_eq!(
+            cosine_similarity(&[f32::NAN, 1.0], &[1.0, 1.0]).unwrap(),
+            None
+        );
         assert_eq!(euclidean_distance(&[f32::INFINITY], &[0.0]).unwrap(), None);
         assert_eq!(vector_norm(&[f32::NAN]), None);
         assert_eq!(vector_scale(&[1.0], f64::INFINITY), None);
@@ -167,6 +174,9 @@ mod tests {
         assert_eq!(vector_softmax(&[f32::NAN, 1.0]), None);
         assert_eq!(vector_lerp(&[0.0], &[1.0], f64::NAN).unwrap(), None);
         // f32 overflow squared stays finite in the f64 accumulator.
-        assert_eq!(vector_norm(&big), Some((2.0 * (f32::MAX as f64).powi(2)).sqrt()));
+        assert_eq!(
+            vector_norm(&big),
+            Some((2.0 * (f32::MAX as f64).powi(2)).sqrt())
+        );
     }
 }

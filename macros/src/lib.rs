@@ -113,5 +113,8 @@ fn strip_parameter_attributes(sig: &mut syn::Signature) {
 }
 
 fn compile_errors(errors: &[AnnotationError]) -> proc_macro2::TokenStream {
-    errors.iter().map(AnnotationError::to_compile_error).collect()
+    errors
+        .iter()
+        .map(AnnotationError::to_compile_error)
+        .collect()
 }

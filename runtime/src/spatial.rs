@@ -205,11 +205,18 @@ mod tests {
             let mut previous = None;
             for key in 0..cells {
                 let p = hilbert_decode_order(key, order);
-                assert!(p.iter().all(|v| *v < side), "order {order}: {p:?} off the grid");
+                assert!(
+                    p.iter().all(|v| *v < side),
+                    "order {order}: {p:?} off the grid"
+                );
                 assert!(seen.insert(p), "order {order}: {p:?} visited twice");
                 assert_eq!(hilbert_encode_order(p, order), key, "order {order}: {p:?}");
                 if let Some(prev) = previous {
-                    assert_eq!(manhattan(prev, p), 1, "order {order}: step {key} jumps from {prev:?} to {p:?}");
+                    assert_eq!(
+                        manhattan(prev, p),
+                        1,
+                        "order {order}: step {key} jumps from {prev:?} to {p:?}"
+                    );
                 }
                 previous = Some(p);
             }
@@ -223,7 +230,13 @@ mod tests {
         let corner = [MAX_COORDINATE; 3];
         assert_eq!(hilbert_decode(hilbert_encode(corner)), corner);
         assert!(hilbert_encode(corner) <= MAX_KEY);
-        assert_eq!(hilbert_decode(MAX_KEY).iter().filter(|v| **v > MAX_COORDINATE).count(), 0);
+        assert_eq!(
+            hilbert_decode(MAX_KEY)
+                .iter()
+                .filter(|v| **v > MAX_COORDINATE)
+                .count(),
+            0
+        );
         assert_eq!(morton_encode(corner), MAX_KEY);
         assert_eq!(morton_decode(MAX_KEY), corner);
     }
@@ -232,7 +245,13 @@ mod tests {
     fn sql_inputs_are_range_checked() {
         assert_eq!(grid_point(1, 2, 3).unwrap(), [1, 2, 3]);
         let e = grid_point(0, -1, 0).unwrap_err();
-        assert_eq!(e, SpatialError::CoordinateOutOfRange { axis: 'y', value: -1 });
+        assert_eq!(
+            e,
+            SpatialError::CoordinateOutOfRange {
+                axis: 'y',
+                value: -1
+            }
+        );
         assert!(e.to_string().contains("2097151"), "{e}");
         assert!(grid_point(0, 0, 1 << 21).is_err());
         assert!(grid_key(-1).is_err());

@@ -22,14 +22,12 @@ impl fmt::Display for VectorError {
                 f,
                 "vector byte length {bytes} is not a multiple of 4 (vectors are packed little-endian float32)"
             ),
-            VectorError::LengthMismatch { left, right } => write!(
-                f,
-                "vectors differ in length: {left} and {right} elements"
-            ),
-            VectorError::Dimension { expected, actual } => write!(
-                f,
-                "expected a vector of {expected} elements, got {actual}"
-            ),
+            VectorError::LengthMismatch { left, right } => {
+                write!(f, "vectors differ in length: {left} and {right} elements")
+            }
+            VectorError::Dimension { expected, actual } => {
+                write!(f, "expected a vector of {expected} elements, got {actual}")
+            }
         }
     }
 }
@@ -38,7 +36,7 @@ impl std::error::Error for VectorError {}
 
 /// Reads packed little-endian f32. Works on unaligned input.
 pub fn decode_f32_le(bytes: &[u8]) -> Result<Vec<f32>, VectorError> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(VectorError::ByteLength { bytes: bytes.len() });
     }
     Ok(bytes
@@ -238,9 +236,15 @@ mod tests {
         assert_eq!(normalize(&[0.0, 0.0]), None);
         assert_eq!(normalize(&[3.0, 4.0]).unwrap(), vec![0.6, 0.8]);
         assert_eq!(add(&[1.0, 2.0], &[3.0, 4.0]).unwrap(), vec![4.0, 6.0]);
-        assert_eq!(subtract(&[1.0, 2.0], &[3.0, 4.0]).unwrap(), vec![-2.0, -2.0]);
+        assert_eq!(
+            subtract(&[1.0, 2.0], &[3.0, 4.0]).unwrap(),
+            vec![-2.0, -2.0]
+        );
         assert_eq!(scale(&[1.0, -2.0], 2.0), vec![2.0, -4.0]);
-        assert_eq!(lerp(&[0.0, 10.0], &[10.0, 20.0], 0.25).unwrap(), vec![2.5, 12.5]);
+        assert_eq!(
+            lerp(&[0.0, 10.0], &[10.0, 20.0], 0.25).unwrap(),
+            vec![2.5, 12.5]
+        );
         assert_eq!(argmax(&[1.0, 5.0, 5.0, -1.0]), Some(1));
         assert_eq!(argmax(&[f32::NAN, 2.0]), Some(1));
         assert_eq!(argmax(&[f32::NAN]), None);

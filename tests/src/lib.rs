@@ -16,7 +16,11 @@ pub fn workspace_root() -> PathBuf {
 
 /// What `cargo run -p codegen` produces for the `functions` crate.
 pub fn generate_workspace() -> Generation {
-    let generation = generate(&workspace_root(), "functions/src/lib.rs", &EmitOptions::default());
+    let generation = generate(
+        &workspace_root(),
+        "functions/src/lib.rs",
+        &EmitOptions::default(),
+    );
     assert!(
         generation.diagnostics.is_empty(),
         "functions/ has problems: {:#?}",

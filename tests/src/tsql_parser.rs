@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     /// The statement types ScriptDom found, e.g. `CreateOrAlterFunctionStatement`.
-    Ok { statements: Vec<String> },
+    Ok {
+        statements: Vec<String>,
+    },
     Errors(Vec<String>),
 }
 
@@ -22,7 +24,10 @@ fn tools_dir(root: &Path) -> PathBuf {
 }
 
 fn have(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Makes sure Mono and ScriptDom are present, installing them if not.
@@ -84,12 +89,18 @@ fn driver(root: &Path) -> Result<PathBuf, String> {
 }
 
 fn facade(name: &str) -> Result<PathBuf, String> {
-    let candidates = ["/usr/lib/mono/4.5/Facades", "/usr/lib/mono/4.8-api/Facades", "/usr/lib/mono/4.7.2-api/Facades"];
+    let candidates = [
+        "/usr/lib/mono/4.5/Facades",
+        "/usr/lib/mono/4.8-api/Facades",
+        "/usr/lib/mono/4.7.2-api/Facades",
+    ];
     candidates
         .iter()
         .map(|dir| Path::new(dir).join(name))
         .find(|p| p.exists())
-        .ok_or_else(|| format!("Mono's {name} facade not found in {candidates:?}; install mono-devel"))
+        .ok_or_else(|| {
+            format!("Mono's {name} facade not found in {candidates:?}; install mono-devel")
+        })
 }
 
 /// The driver, built once per test process (tests run in parallel threads).
@@ -108,7 +119,10 @@ pub fn parse_files(root: &Path, files: &[PathBuf]) -> Result<Vec<(PathBuf, Parse
         .map_err(|e| format!("cannot run mono: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if output.status.code() == Some(2) || (stdout.is_empty() && !files.is_empty()) {
-        return Err(format!("the parser driver failed: {}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "the parser driver failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
     let mut results: Vec<(PathBuf, Parsed)> = Vec::new();
     for line in stdout.lines() {
@@ -117,7 +131,11 @@ pub fn parse_files(root: &Path, files: &[PathBuf]) -> Result<Vec<(PathBuf, Parse
             ["OK", path, statements] => results.push((
                 PathBuf::from(path),
                 Parsed::Ok {
-                    statements: statements.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+                    statements: statements
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect(),
                 },
             )),
             ["ERROR", path, line, column, number, message] => {
@@ -131,7 +149,11 @@ pub fn parse_files(root: &Path, files: &[PathBuf]) -> Result<Vec<(PathBuf, Parse
         }
     }
     if results.len() != files.len() {
-        return Err(format!("asked to parse {} files, got {} results", files.len(), results.len()));
+        return Err(format!(
+            "asked to parse {} files, got {} results",
+            files.len(),
+            results.len()
+        ));
     }
     Ok(results)
 }

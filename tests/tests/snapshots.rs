@@ -23,7 +23,10 @@ fn every_generated_file_matches_its_snapshot() {
                 .collect()
         })
         .unwrap_or_default();
-    assert!(orphans.is_empty(), "snapshots of files codegen no longer writes (delete them): {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "snapshots of files codegen no longer writes (delete them): {orphans:?}"
+    );
     for file in &generation.files {
         let name = file.path.replace('/', "__");
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => file.path.as_str(), omit_expression => true }, {
@@ -41,6 +44,10 @@ fn generated_directory_is_up_to_date() {
     assert!(
         drift.is_empty(),
         "generated/ is out of date; run `cargo run -p codegen` and review:\n{}",
-        drift.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+        drift
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -10,9 +10,18 @@ use workspace_tests::{generate_workspace, workspace_root};
 /// the parser instead of failing; the list is printed on every run. None of
 /// today's generated objects uses one.
 const NEWER_THAN_PARSER: &[(&str, &str)] = &[
-    ("VECTOR(n, float16) half-precision vectors (SQL Server 2025)", ", float16)"),
-    ("CREATE VECTOR INDEX (SQL Server 2025)", "CREATE VECTOR INDEX"),
-    ("JSON_OBJECT('k': v) key-value syntax (SQL Server 2022)", "JSON_OBJECT("),
+    (
+        "VECTOR(n, float16) half-precision vectors (SQL Server 2025)",
+        ", float16)",
+    ),
+    (
+        "CREATE VECTOR INDEX (SQL Server 2025)",
+        "CREATE VECTOR INDEX",
+    ),
+    (
+        "JSON_OBJECT('k': v) key-value syntax (SQL Server 2022)",
+        "JSON_OBJECT(",
+    ),
 ];
 
 #[test]
@@ -43,11 +52,17 @@ fn every_generated_batch_parses_with_scriptdom() {
                     "CreateOrAlterFunctionStatement"
                 };
                 if statements != &[expected.to_string()] {
-                    failures.push(format!("{}: parsed as {statements:?}, expected [{expected}]", file.path));
+                    failures.push(format!(
+                        "{}: parsed as {statements:?}, expected [{expected}]",
+                        file.path
+                    ));
                 }
             }
             Parsed::Errors(errors) => {
-                match NEWER_THAN_PARSER.iter().find(|(_, marker)| file.contents.contains(marker)) {
+                match NEWER_THAN_PARSER
+                    .iter()
+                    .find(|(_, marker)| file.contents.contains(marker))
+                {
                     Some((construct, _)) => not_checked.push(format!("{}: {construct}", file.path)),
                     None => failures.push(format!("{}:\n  {}", file.path, errors.join("\n  "))),
                 }
@@ -60,11 +75,21 @@ fn every_generated_batch_parses_with_scriptdom() {
         not_checked.len(),
         failures.len()
     );
-    println!("constructs the parser cannot know: {:?}", NEWER_THAN_PARSER.iter().map(|(c, _)| *c).collect::<Vec<_>>());
+    println!(
+        "constructs the parser cannot know: {:?}",
+        NEWER_THAN_PARSER
+            .iter()
+            .map(|(c, _)| *c)
+            .collect::<Vec<_>>()
+    );
     for n in &not_checked {
         println!("not checked by ScriptDom: {n}");
     }
-    assert!(failures.is_empty(), "T-SQL that ScriptDom rejects:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "T-SQL that ScriptDom rejects:\n{}",
+        failures.join("\n")
+    );
     assert!(results.len() > 1, "nothing was parsed");
 }
 
@@ -74,18 +99,30 @@ fn the_parser_rejects_broken_tsql() {
     let root = workspace_root();
     let dir = tempdir(&root);
     let bad = dir.join("bad.sql");
-    std::fs::write(&bad, "CREATE OR ALTER FUNCTION [dbo].[f] (@a INT RETURNS INT AS EXTERNAL NAME [a].[b].[c];\n").unwrap();
+    std::fs::write(
+        &bad,
+        "CREATE OR ALTER FUNCTION [dbo].[f] (@a INT RETURNS INT AS EXTERNAL NAME [a].[b].[c];\n",
+    )
+    .unwrap();
     let good = dir.join("good.sql");
     std::fs::write(&good, "SELECT 1 AS [x]]y];\n").unwrap();
     let results = parse_files(&root, &[bad, good]).unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(&results[0].1, Parsed::Errors(e) if !e.is_empty()), "{results:?}");
-    assert_eq!(results[1].1, Parsed::Ok { statements: vec!["SelectStatement".into()] });
+    assert!(
+        matches!(&results[0].1, Parsed::Errors(e) if !e.is_empty()),
+        "{results:?}"
+    );
+    assert_eq!(
+        results[1].1,
+        Parsed::Ok {
+            statements: vec!["SelectStatement".into()]
+        }
+    );
 }
 
 fn tempdir(root: &std::path::Path) -> PathBuf {
-    let dir = root
-        .join("target/tsql-parse")
-        .join(format!("{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""));
+    let dir = root.join("target/tsql-parse").join(
+        format!("{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""),
+    );
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

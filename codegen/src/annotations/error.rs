@@ -67,7 +67,8 @@ impl Errors {
             let span = leaf.span();
             let text = leaf.to_string();
             let (code, help) = classify_darling(&text, valid_options);
-            self.0.push(AnnotationError::new(code, span, text).help(help));
+            self.0
+                .push(AnnotationError::new(code, span, text).help(help));
         }
     }
 
@@ -93,7 +94,10 @@ impl Errors {
 
 fn classify_darling(text: &str, valid_options: &str) -> (Code, String) {
     if text.starts_with("Unknown field") {
-        (Code::UnknownOption, format!("valid options here: {valid_options}"))
+        (
+            Code::UnknownOption,
+            format!("valid options here: {valid_options}"),
+        )
     } else if text.starts_with("Duplicate field") {
         (Code::DuplicateOption, "give each option once".to_string())
     } else if text.starts_with("Unexpected type") || text.starts_with("Unexpected literal type") {
@@ -102,6 +106,9 @@ fn classify_darling(text: &str, valid_options: &str) -> (Code, String) {
             "names and types are strings (`name = \"fn_X\"`); switches are bare words or booleans (`deterministic` or `deterministic = true`)".to_string(),
         )
     } else {
-        (Code::InvalidOptionValue, format!("valid options here: {valid_options}"))
+        (
+            Code::InvalidOptionValue,
+            format!("valid options here: {valid_options}"),
+        )
     }
 }

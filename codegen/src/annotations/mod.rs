@@ -41,7 +41,12 @@ pub fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
             && let Lit::Str(text) = &expr.lit
         {
             for line in text.value().lines() {
-                lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_string());
+                lines.push(
+                    line.strip_prefix(' ')
+                        .unwrap_or(line)
+                        .trim_end()
+                        .to_string(),
+                );
             }
         }
     }
@@ -60,7 +65,10 @@ fn check_name(name: &str, span: Span, what: &str, errors: &mut Errors) {
                 if name.is_empty() {
                     format!("the SQL {what} is empty")
                 } else {
-                    format!("`{}` is not a valid SQL {what}: {reason}", name.escape_debug())
+                    format!(
+                        "`{}` is not a valid SQL {what}: {reason}",
+                        name.escape_debug()
+                    )
                 },
             )
             .help("use 1 to 128 characters, no control characters, not starting with `#` or `@`"),

@@ -21,8 +21,7 @@ pub struct FunctionArgs {
     pub returns: Option<SpannedValue<String>>,
 }
 
-pub const FUNCTION_OPTIONS: &str =
-    "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\"";
+pub const FUNCTION_OPTIONS: &str = "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\"";
 
 /// `#[sql_procedure(...)]`.
 #[derive(Debug, Default, FromMeta)]

@@ -5,11 +5,13 @@ use super::options::{
     DataAccessArg, FUNCTION_OPTIONS, FunctionArgs, PROCEDURE_OPTIONS, ProcedureArgs, VALUE_OPTIONS,
     ValueArgs,
 };
-use super::rust_type::{Position, generic_of, is_scalar_name, iterator_item, last_segment, type_text, value_of};
+use super::rust_type::{
+    Position, generic_of, is_scalar_name, iterator_item, last_segment, type_text, value_of,
+};
 use super::{ItemContext, check_name, doc_lines};
 use crate::diagnostics::{Code, SourceSpan};
 use crate::model::{
-    DataAccess, Direction, FunctionOptions, Param, QualifiedName, RowRef, Routine, RoutineKind,
+    DataAccess, Direction, FunctionOptions, Param, QualifiedName, Routine, RoutineKind, RowRef,
     RustPath, check_parameter_name, lower_camel, unraw,
 };
 use darling::FromAttributes;
@@ -59,8 +61,9 @@ pub fn parse_routine(
         Ok(meta) => meta,
         Err(e) => {
             errors.push(
-                AnnotationError::new(Code::InvalidOptionValue, e.span(), e.to_string())
-                    .help("options are written `name = \"value\"` or as bare words, separated by commas"),
+                AnnotationError::new(Code::InvalidOptionValue, e.span(), e.to_string()).help(
+                    "options are written `name = \"value\"` or as bare words, separated by commas",
+                ),
             );
             Vec::new()
         }
@@ -121,7 +124,14 @@ pub fn parse_routine(
     };
 
     let params = parse_params(attr, sig, ctx, &mut errors);
-    let (fallible, kind) = parse_return(attr, sig, returns_override, function_options, ctx, &mut errors);
+    let (fallible, kind) = parse_return(
+        attr,
+        sig,
+        returns_override,
+        function_options,
+        ctx,
+        &mut errors,
+    );
 
     if !errors.is_empty() {
         return Err(errors.into_vec());
@@ -181,14 +191,22 @@ fn check_signature_shape(sig: &Signature, errors: &mut Errors) {
     }
     if let Some(abi) = &sig.abi {
         errors.push(
-            AnnotationError::new(Code::UnsupportedQualifier, abi.span(), "a SQL routine must use the Rust ABI")
-                .help("remove `extern`: the bridge export is generated for you"),
+            AnnotationError::new(
+                Code::UnsupportedQualifier,
+                abi.span(),
+                "a SQL routine must use the Rust ABI",
+            )
+            .help("remove `extern`: the bridge export is generated for you"),
         );
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(
-            AnnotationError::new(Code::UnsupportedQualifier, variadic.span(), "a SQL routine cannot be variadic")
-                .help("declare each parameter"),
+            AnnotationError::new(
+                Code::UnsupportedQualifier,
+                variadic.span(),
+                "a SQL routine cannot be variadic",
+            )
+            .help("declare each parameter"),
         );
     }
 }
@@ -257,7 +275,10 @@ fn parse_params(
         let value = errors.check(value_of(ty, args.sql_type.as_ref(), position));
 
         let (sql_name, name_span) = match &args.name {
-            Some(name) => (name.as_str().trim_start_matches('@').to_string(), name.span()),
+            Some(name) => (
+                name.as_str().trim_start_matches('@').to_string(),
+                name.span(),
+            ),
             None => (lower_camel(&rust_name), pat.ident.span()),
         };
         if let Err(reason) = check_parameter_name(&sql_name) {
@@ -372,7 +393,8 @@ fn parse_return(
                         .help("a table-valued function's columns come from its row struct: put #[sql(type = \"...\")] on the fields"),
                     );
                 }
-                row_ref(item, streaming, errors).map(|rows| RoutineKind::TableFunction { rows, options })
+                row_ref(item, streaming, errors)
+                    .map(|rows| RoutineKind::TableFunction { rows, options })
             }
             (Some(ty), None) => errors
                 .check(value_of(ty, returns_override.as_ref(), Position::Return))
@@ -380,8 +402,11 @@ fn parse_return(
         },
         RoutineAttr::Procedure => match (ty, rows) {
             (None, _) => Some(RoutineKind::Procedure { result_set: None }),
-            (Some(_), Some((_, item, streaming))) => row_ref(item, streaming, errors)
-                .map(|rows| RoutineKind::Procedure { result_set: Some(rows) }),
+            (Some(_), Some((_, item, streaming))) => {
+                row_ref(item, streaming, errors).map(|rows| RoutineKind::Procedure {
+                    result_set: Some(rows),
+                })
+            }
             (Some(ty), None) => {
                 errors.push(
                     AnnotationError::new(

@@ -11,7 +11,10 @@ use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
-pub fn parse_row(input: &DeriveInput, ctx: &ItemContext<'_>) -> Result<RowDef, Vec<AnnotationError>> {
+pub fn parse_row(
+    input: &DeriveInput,
+    ctx: &ItemContext<'_>,
+) -> Result<RowDef, Vec<AnnotationError>> {
     let mut errors = Errors::default();
     let fields = match &input.data {
         Data::Struct(data) => match &data.fields {
@@ -30,23 +33,35 @@ pub fn parse_row(input: &DeriveInput, ctx: &ItemContext<'_>) -> Result<RowDef, V
         },
         Data::Enum(e) => {
             errors.push(
-                AnnotationError::new(Code::NotAStruct, e.enum_token.span, "SqlRow cannot be derived for an enum")
-                    .help("a row is a struct with named fields, one per column"),
+                AnnotationError::new(
+                    Code::NotAStruct,
+                    e.enum_token.span,
+                    "SqlRow cannot be derived for an enum",
+                )
+                .help("a row is a struct with named fields, one per column"),
             );
             None
         }
         Data::Union(u) => {
             errors.push(
-                AnnotationError::new(Code::NotAStruct, u.union_token.span, "SqlRow cannot be derived for a union")
-                    .help("a row is a struct with named fields, one per column"),
+                AnnotationError::new(
+                    Code::NotAStruct,
+                    u.union_token.span,
+                    "SqlRow cannot be derived for a union",
+                )
+                .help("a row is a struct with named fields, one per column"),
             );
             None
         }
     };
     if let Some(param) = input.generics.params.first() {
         errors.push(
-            AnnotationError::new(Code::GenericRoutine, param.span(), "a SqlRow struct cannot be generic")
-                .help("SQL columns have one concrete type each"),
+            AnnotationError::new(
+                Code::GenericRoutine,
+                param.span(),
+                "a SqlRow struct cannot be generic",
+            )
+            .help("SQL columns have one concrete type each"),
         );
     }
 
@@ -74,7 +89,11 @@ pub fn parse_row(input: &DeriveInput, ctx: &ItemContext<'_>) -> Result<RowDef, V
                 .help("SQL Server compares column names case-insensitively: rename one with #[sql(name = \"...\")]"),
             );
         }
-        if let Some(value) = errors.check(value_of(&field.ty, args.sql_type.as_ref(), Position::Column)) {
+        if let Some(value) = errors.check(value_of(
+            &field.ty,
+            args.sql_type.as_ref(),
+            Position::Column,
+        )) {
             columns.push(Column {
                 sql_name,
                 rust_name,

@@ -218,7 +218,9 @@ fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationErro
             }
             let borrowed = match &*reference.elem {
                 Type::Path(p) if p.path.is_ident("str") => Some(RustValue::Str),
-                Type::Slice(slice) if last_segment(&slice.elem).is_some_and(|s| s.ident == "u8") => {
+                Type::Slice(slice)
+                    if last_segment(&slice.elem).is_some_and(|s| s.ident == "u8") =>
+                {
                     Some(RustValue::ByteSlice)
                 }
                 Type::Slice(slice)
@@ -233,7 +235,10 @@ fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationErro
                 // columns would outlive the call.
                 Some(RustValue::Str)
                     if position == Position::Return
-                        && reference.lifetime.as_ref().is_some_and(|l| l.ident == "static") =>
+                        && reference
+                            .lifetime
+                            .as_ref()
+                            .is_some_and(|l| l.ident == "static") =>
                 {
                     Ok(RustValue::Str)
                 }
@@ -279,10 +284,34 @@ fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationErro
                 ));
             }
         },
-        "u16" | "u32" => return Err(unsupported(ty, position, "SQL Server has no unsigned integers: use i32 (INT) or i64 (BIGINT)")),
-        "u64" | "usize" | "u128" | "i128" | "isize" => return Err(unsupported(ty, position, "SQL Server's widest integer is BIGINT: use i64")),
-        "i8" => return Err(unsupported(ty, position, "SQL Server's TINYINT is unsigned: use u8 (TINYINT) or i16 (SMALLINT)")),
-        "char" => return Err(unsupported(ty, position, "use &str or String with #[sql(type = \"NCHAR(1)\")]")),
+        "u16" | "u32" => {
+            return Err(unsupported(
+                ty,
+                position,
+                "SQL Server has no unsigned integers: use i32 (INT) or i64 (BIGINT)",
+            ));
+        }
+        "u64" | "usize" | "u128" | "i128" | "isize" => {
+            return Err(unsupported(
+                ty,
+                position,
+                "SQL Server's widest integer is BIGINT: use i64",
+            ));
+        }
+        "i8" => {
+            return Err(unsupported(
+                ty,
+                position,
+                "SQL Server's TINYINT is unsigned: use u8 (TINYINT) or i16 (SMALLINT)",
+            ));
+        }
+        "char" => {
+            return Err(unsupported(
+                ty,
+                position,
+                "use &str or String with #[sql(type = \"NCHAR(1)\")]",
+            ));
+        }
         _ => return Err(unsupported(ty, position, SUPPORTED)),
     };
     Ok(value)
@@ -334,10 +363,9 @@ pub fn default_sql(rust: RustValue) -> Option<SqlType> {
         RustValue::F32 => SqlType::Real,
         RustValue::F64 => SqlType::Float,
         RustValue::Str | RustValue::String => SqlType::NVarChar(Length::Max),
-        RustValue::ByteSlice
-        | RustValue::ByteVec
-        | RustValue::F32Slice
-        | RustValue::F32Vec => SqlType::VarBinary(Length::Max),
+        RustValue::ByteSlice | RustValue::ByteVec | RustValue::F32Slice | RustValue::F32Vec => {
+            SqlType::VarBinary(Length::Max)
+        }
         // On the bridge a vector is its packed bytes: 4 per element.
         RustValue::Vector(n) => SqlType::VarBinary(Length::Fixed(4 * n as u32)),
         RustValue::Uuid => SqlType::UniqueIdentifier,
@@ -373,7 +401,7 @@ fn check_override(
         }
         RustValue::F32Slice | RustValue::F32Vec => match sql {
             SqlType::VarBinary(Length::Max) => return Ok(()),
-            SqlType::VarBinary(Length::Fixed(n)) if n % 4 == 0 => return Ok(()),
+            SqlType::VarBinary(Length::Fixed(n)) if n.is_multiple_of(4) => return Ok(()),
             _ => "VARBINARY(MAX) or VARBINARY(n) with n a multiple of 4 (packed f32)",
         },
         RustValue::Vector(n) => {
@@ -413,10 +441,20 @@ fn check_override(
             if sql == default {
                 return Ok(());
             }
-            return Err(mismatch(ty, sql, text, &format!("`{}` maps only to {default}", type_text(ty))));
+            return Err(mismatch(
+                ty,
+                sql,
+                text,
+                &format!("`{}` maps only to {default}", type_text(ty)),
+            ));
         }
     };
-    Err(mismatch(ty, sql, text, &format!("`{}` maps to {allowed}", type_text(ty))))
+    Err(mismatch(
+        ty,
+        sql,
+        text,
+        &format!("`{}` maps to {allowed}", type_text(ty)),
+    ))
 }
 
 fn mismatch(ty: &Type, sql: SqlType, text: &SpannedValue<String>, help: &str) -> AnnotationError {

@@ -31,7 +31,10 @@ impl SourceFiles {
         let text = self.files.get(id).ok()?.source();
         let start = byte_offset(text, span.start)?;
         let end = byte_offset(text, span.end).unwrap_or(start).max(start);
-        Some((id, start..end.max(start + usize::from(start < text.len() && end == start))))
+        Some((
+            id,
+            start..end.max(start + usize::from(start < text.len() && end == start)),
+        ))
     }
 }
 
@@ -67,7 +70,8 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], files: &SourceFiles) -> St
         if let Some(span) = &diagnostic.primary {
             match files.locate(span) {
                 Some((id, range)) => labels.push(
-                    Label::primary(id, range).with_message(diagnostic.label.clone().unwrap_or_default()),
+                    Label::primary(id, range)
+                        .with_message(diagnostic.label.clone().unwrap_or_default()),
                 ),
                 None => unplaced.push(format!("at {span}")),
             }
@@ -109,8 +113,14 @@ mod tests {
         }]);
         let span = SourceSpan {
             file,
-            start: LineCol { line: 2, column: 15 },
-            end: LineCol { line: 2, column: 18 },
+            start: LineCol {
+                line: 2,
+                column: 15,
+            },
+            end: LineCol {
+                line: 2,
+                column: 18,
+            },
         };
         let text = render_diagnostics(
             &[Diagnostic::new(Code::UnknownOption, "Unknown field: `nme`")

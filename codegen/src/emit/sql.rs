@@ -133,8 +133,12 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
             f.data_access
         ));
     }
-    let all_required = !routine.params.is_empty() && routine.params.iter().all(|p| !p.value.nullable);
-    let any_required = routine.params.iter().any(|p| !p.value.nullable && p.direction == Direction::Input);
+    let all_required =
+        !routine.params.is_empty() && routine.params.iter().all(|p| !p.value.nullable);
+    let any_required = routine
+        .params
+        .iter()
+        .any(|p| !p.value.nullable && p.direction == Direction::Input);
     let mut null_call = None;
     let mut columns = Vec::new();
     let mut returns = None;
@@ -167,7 +171,11 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
             notes.push(format!(
                 "Rows: `{}`, {}.",
                 rows.ident,
-                if rows.streaming { "streamed as Rust yields them" } else { "collected by Rust, then streamed" }
+                if rows.streaming {
+                    "streamed as Rust yields them"
+                } else {
+                    "collected by Rust, then streamed"
+                }
             ));
             if any_required {
                 notes.push("A NULL argument for a non-Option parameter returns no rows.".into());
@@ -175,7 +183,11 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
         }
         RoutineKind::Procedure { result_set } => {
             match result_set {
-                Some(rows) => notes.push(format!("Result set `{}`: {}.", rows.ident, row_text(model.row(rows)))),
+                Some(rows) => notes.push(format!(
+                    "Result set `{}`: {}.",
+                    rows.ident,
+                    row_text(model.row(rows))
+                )),
                 None => notes.push("No result set.".into()),
             }
             if any_required {
@@ -214,7 +226,10 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
 }
 
 /// Renders every object of the model and the manifest that orders them.
-pub fn emit_sql(model: &Model, options: &EmitOptions) -> Result<Vec<GeneratedFile>, minijinja::Error> {
+pub fn emit_sql(
+    model: &Model,
+    options: &EmitOptions,
+) -> Result<Vec<GeneratedFile>, minijinja::Error> {
     let env = environment();
     let mut files = Vec::new();
     let mut manifest = Vec::new();
@@ -222,13 +237,18 @@ pub fn emit_sql(model: &Model, options: &EmitOptions) -> Result<Vec<GeneratedFil
     // Schemas other than dbo, created before the objects in them.
     let mut schemas: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for routine in model.routines.iter().filter(|r| r.name.schema != "dbo") {
-        schemas.entry(routine.name.schema.clone()).or_default().push(routine.name.name.clone());
+        schemas
+            .entry(routine.name.schema.clone())
+            .or_default()
+            .push(routine.name.name.clone());
     }
     for (schema, mut users) in schemas {
         users.sort();
         let path = format!("sql/{}/schema.sql", file_stem(&schema));
         let create = format!("CREATE SCHEMA {}", quote_sql::identifier(&schema));
-        let contents = env.get_template("schema.sql")?.render(minijinja::context! { schema, users, create })?;
+        let contents = env
+            .get_template("schema.sql")?
+            .render(minijinja::context! { schema, users, create })?;
         manifest.push(ManifestEntry {
             kind: "schema",
             schema: schema.clone(),
@@ -236,7 +256,10 @@ pub fn emit_sql(model: &Model, options: &EmitOptions) -> Result<Vec<GeneratedFil
             file: path.clone(),
             source: None,
         });
-        files.push(GeneratedFile { path, contents: finish(contents) });
+        files.push(GeneratedFile {
+            path,
+            contents: finish(contents),
+        });
     }
 
     let mut routines: Vec<&Routine> = model.routines.iter().collect();
@@ -263,7 +286,10 @@ pub fn emit_sql(model: &Model, options: &EmitOptions) -> Result<Vec<GeneratedFil
             file: path.clone(),
             source: Some(format!("{}:{}", routine.span.file, routine.span.start.line)),
         });
-        files.push(GeneratedFile { path, contents: finish(contents) });
+        files.push(GeneratedFile {
+            path,
+            contents: finish(contents),
+        });
     }
 
     let manifest = Manifest {
@@ -280,7 +306,11 @@ pub fn emit_sql(model: &Model, options: &EmitOptions) -> Result<Vec<GeneratedFil
 
 /// One trailing newline, no trailing spaces.
 fn finish(text: String) -> String {
-    let mut out: String = text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    let mut out: String = text
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
     out.push('\n');
     out
 }

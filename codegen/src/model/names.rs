@@ -17,7 +17,10 @@ pub fn check_object_name(name: &str) -> Result<(), String> {
         ));
     }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return Err(format!("the name contains the control character U+{:04X}", c as u32));
+        return Err(format!(
+            "the name contains the control character U+{:04X}",
+            c as u32
+        ));
     }
     if name.starts_with('#') {
         return Err("a name starting with `#` denotes a temporary object".into());

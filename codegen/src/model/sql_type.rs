@@ -29,7 +29,10 @@ pub enum SqlType {
     BigInt,
     Real,
     Float,
-    Decimal { precision: u8, scale: u8 },
+    Decimal {
+        precision: u8,
+        scale: u8,
+    },
     NVarChar(Length),
     VarChar(Length),
     NChar(u32),
@@ -243,7 +246,10 @@ fn length(name: &str, args: Option<&[&str]>, max: u32) -> Result<Length, SqlType
         None => Ok(Length::Fixed(1)),
         Some([n]) if n.eq_ignore_ascii_case("max") => Ok(Length::Max),
         Some([n]) => Ok(Length::Fixed(number(name, n, 1, max)?)),
-        Some(_) => Err(arity(name, &format!("{name}(n) with 1 <= n <= {max}, or {name}(MAX)"))),
+        Some(_) => Err(arity(
+            name,
+            &format!("{name}(n) with 1 <= n <= {max}, or {name}(MAX)"),
+        )),
     }
 }
 
@@ -268,7 +274,8 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> SqlType {
-        text.parse().unwrap_or_else(|e: SqlTypeError| panic!("{text}: {}", e.message))
+        text.parse()
+            .unwrap_or_else(|e: SqlTypeError| panic!("{text}: {}", e.message))
     }
 
     #[test]

@@ -1,6 +1,4 @@
-use crate::annotations::{
-    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row,
-};
+use crate::annotations::{AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row};
 use crate::diagnostics::{Code, Diagnostic, SourceSpan};
 use crate::model::Model;
 use std::path::Path;
@@ -54,7 +52,9 @@ pub fn read_crate_with(
                                 "file for module `{}` not found: looked for {}{}",
                                 file.module.join("::"),
                                 file.path,
-                                file.alternative.map(|a| format!(" and {a}")).unwrap_or_default()
+                                file.alternative
+                                    .map(|a| format!(" and {a}"))
+                                    .unwrap_or_default()
                             ),
                         )
                         .at(span)
@@ -110,7 +110,13 @@ struct PendingFile {
 fn child_dir(file: &str) -> String {
     let (dir, name) = file.rsplit_once('/').unwrap_or(("", file));
     let stem = name.strip_suffix(".rs").unwrap_or(name);
-    let join = |a: &str, b: &str| if a.is_empty() { b.to_string() } else { format!("{a}/{b}") };
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            format!("{a}/{b}")
+        }
+    };
     if matches!(stem, "lib" | "main" | "mod") {
         dir.to_string()
     } else {
@@ -133,28 +139,14 @@ impl Walker<'_> {
                         self.routine(attr, kind, &function.sig, &function.attrs, module);
                     }
                 }
-                Item::Struct(structure) if !is_test_only(&structure.attrs) => {
-                    if derives_sql_row(&structure.attrs) {
-                        let input = syn::DeriveInput::from(structure.clone());
-                        let ctx = ItemContext {
-                            file: self.file,
-                            module,
-                        };
-                        match parse_row(&input, &ctx) {
-                            Ok(row) => self.out.model.rows.push(row),
-                            Err(errors) => self.errors(errors),
-                        }
-                    }
+                Item::Struct(structure)
+                    if !is_test_only(&structure.attrs) && derives_sql_row(&structure.attrs) =>
+                {
+                    self.row(syn::DeriveInput::from(structure.clone()), module);
                 }
-                Item::Enum(e) if derives_sql_row(&e.attrs) => {
-                    let input = syn::DeriveInput::from(e.clone());
-                    let ctx = ItemContext {
-                        file: self.file,
-                        module,
-                    };
-                    if let Err(errors) = parse_row(&input, &ctx) {
-                        self.errors(errors);
-                    }
+                // An enum cannot be a row; the parser says so with a span.
+                Item::Enum(e) if !is_test_only(&e.attrs) && derives_sql_row(&e.attrs) => {
+                    self.row(syn::DeriveInput::from(e.clone()), module);
                 }
                 Item::Impl(block) if !is_test_only(&block.attrs) => {
                     for member in &block.items {
@@ -220,12 +212,14 @@ impl Walker<'_> {
             Meta::Path(_) => proc_macro2::TokenStream::new(),
             Meta::List(list) => list.tokens.clone(),
             Meta::NameValue(nv) => {
-                self.errors(vec![AnnotationError::new(
-                    Code::InvalidOptionValue,
-                    syn::spanned::Spanned::span(nv),
-                    "options go in parentheses",
-                )
-                .help("write `#[sql_function(name = \"...\")]`")]);
+                self.errors(vec![
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        syn::spanned::Spanned::span(nv),
+                        "options go in parentheses",
+                    )
+                    .help("write `#[sql_function(name = \"...\")]`"),
+                ]);
                 return;
             }
         };
@@ -235,6 +229,17 @@ impl Walker<'_> {
         };
         match parse_routine(kind, args, sig, attrs, &ctx) {
             Ok(routine) => self.out.model.routines.push(routine),
+            Err(errors) => self.errors(errors),
+        }
+    }
+
+    fn row(&mut self, input: syn::DeriveInput, module: &[String]) {
+        let ctx = ItemContext {
+            file: self.file,
+            module,
+        };
+        match parse_row(&input, &ctx) {
+            Ok(row) => self.out.model.rows.push(row),
             Err(errors) => self.errors(errors),
         }
     }
@@ -266,23 +271,32 @@ fn routine_attr(attrs: &[Attribute]) -> Option<(&Attribute, RoutineAttr)> {
 }
 
 fn derives_sql_row(attrs: &[Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|meta| {
-            if meta.path.segments.last().is_some_and(|s| s.ident == "SqlRow") {
-                found = true;
-            }
-            Ok(())
-        });
-        found
-    })
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|meta| {
+                if meta
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "SqlRow")
+                {
+                    found = true;
+                }
+                Ok(())
+            });
+            found
+        })
 }
 
 /// `#[cfg(test)]` items are not in the library SQL Server loads.
 fn is_test_only(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("cfg")
-            && a.parse_args::<syn::Ident>().is_ok_and(|ident| ident == "test")
+            && a.parse_args::<syn::Ident>()
+                .is_ok_and(|ident| ident == "test")
     })
 }
 
@@ -305,8 +319,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn read(files: &[(&str, &str)]) -> CrateSource {
-        let map: HashMap<String, String> =
-            files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        let map: HashMap<String, String> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
         read_crate_with("src/lib.rs", |p| {
             map.get(p)
                 .cloned()
@@ -317,14 +333,34 @@ mod tests {
     #[test]
     fn follows_modules_and_records_paths_and_lines() {
         let source = read(&[
-            ("src/lib.rs", "pub mod a;\nmod b;\n#[cfg(test)] mod tests;\n"),
-            ("src/a.rs", "pub mod inner {\n\n    #[sql_function]\n    pub fn f(x: i32) -> i32 { x }\n}\n"),
-            ("src/b/mod.rs", "#[runtime::sql_procedure(name = \"sp_B\")]\nfn p() {}\n"),
+            (
+                "src/lib.rs",
+                "pub mod a;\nmod b;\n#[cfg(test)] mod tests;\n",
+            ),
+            (
+                "src/a.rs",
+                "pub mod inner {\n\n    #[sql_function]\n    pub fn f(x: i32) -> i32 { x }\n}\n",
+            ),
+            (
+                "src/b/mod.rs",
+                "#[runtime::sql_procedure(name = \"sp_B\")]\nfn p() {}\n",
+            ),
         ]);
         assert!(source.diagnostics.is_empty(), "{:?}", source.diagnostics);
-        let names: Vec<String> = source.model.routines.iter().map(|r| format!("{} {} {}", r.name, r.rust, r.span)).collect();
-        assert!(names.contains(&"dbo.f a::inner::f src/a.rs:4".to_string()), "{names:?}");
-        assert!(names.contains(&"dbo.sp_B b::p src/b/mod.rs:2".to_string()), "{names:?}");
+        let names: Vec<String> = source
+            .model
+            .routines
+            .iter()
+            .map(|r| format!("{} {} {}", r.name, r.rust, r.span))
+            .collect();
+        assert!(
+            names.contains(&"dbo.f a::inner::f src/a.rs:4".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"dbo.sp_B b::p src/b/mod.rs:2".to_string()),
+            "{names:?}"
+        );
         assert_eq!(source.files.len(), 3);
     }
 
@@ -335,20 +371,31 @@ mod tests {
         let d = &source.diagnostics[0];
         assert_eq!(d.code, Code::ModuleNotFound);
         assert_eq!(d.primary.as_ref().unwrap().start.line, 2);
-        assert!(d.message.contains("src/gone.rs and src/gone/mod.rs"), "{}", d.message);
+        assert!(
+            d.message.contains("src/gone.rs and src/gone/mod.rs"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]
     fn syntax_errors_and_annotation_errors_carry_locations() {
         let source = read(&[
-            ("src/lib.rs", "mod bad;\n#[sql_function(nme = \"x\")]\nfn f<T>(t: T) -> i32 { 0 }\n"),
+            (
+                "src/lib.rs",
+                "mod bad;\n#[sql_function(nme = \"x\")]\nfn f<T>(t: T) -> i32 { 0 }\n",
+            ),
             ("src/bad.rs", "fn broken( {"),
         ]);
         let codes: Vec<Code> = source.diagnostics.iter().map(|d| d.code).collect();
         assert!(codes.contains(&Code::SourceSyntax), "{codes:?}");
         assert!(codes.contains(&Code::UnknownOption), "{codes:?}");
         assert!(codes.contains(&Code::GenericRoutine), "{codes:?}");
-        let unknown = source.diagnostics.iter().find(|d| d.code == Code::UnknownOption).unwrap();
+        let unknown = source
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::UnknownOption)
+            .unwrap();
         let span = unknown.primary.as_ref().unwrap();
         assert_eq!((span.start.line, span.start.column), (2, 15));
     }

@@ -9,16 +9,26 @@ pub fn row_references(model: &Model, found: &mut Vec<Diagnostic>) {
         let Some(reference) = routine.kind.row_ref() else {
             continue;
         };
-        let candidates: Vec<_> = model.rows.iter().filter(|r| r.rust.ident == reference.ident).collect();
+        let candidates: Vec<_> = model
+            .rows
+            .iter()
+            .filter(|r| r.rust.ident == reference.ident)
+            .collect();
         match candidates.as_slice() {
             [] => found.push(
                 Diagnostic::new(
                     Code::UnresolvedRowType,
-                    format!("`{}` returns rows of `{}`, which has no #[derive(SqlRow)]", routine.name, reference.ident),
+                    format!(
+                        "`{}` returns rows of `{}`, which has no #[derive(SqlRow)]",
+                        routine.name, reference.ident
+                    ),
                 )
                 .at(reference.span.clone())
                 .with_label("not a SqlRow struct")
-                .with_help(format!("add #[derive(SqlRow)] to `struct {}` in this crate", reference.ident)),
+                .with_help(format!(
+                    "add #[derive(SqlRow)] to `struct {}` in this crate",
+                    reference.ident
+                )),
             ),
             [row] => {
                 if matches!(routine.kind, RoutineKind::TableFunction { .. }) {
@@ -44,12 +54,18 @@ pub fn row_references(model: &Model, found: &mut Vec<Diagnostic>) {
             several => {
                 let mut diagnostic = Diagnostic::new(
                     Code::AmbiguousRowType,
-                    format!("`{}` names {} SqlRow structs called `{}`", routine.name, several.len(), reference.ident),
+                    format!(
+                        "`{}` names {} SqlRow structs called `{}`",
+                        routine.name,
+                        several.len(),
+                        reference.ident
+                    ),
                 )
                 .at(reference.span.clone())
                 .with_help("give the row structs distinct names");
                 for row in several {
-                    diagnostic = diagnostic.with_secondary(row.span.clone(), format!("`{}` declared here", row.rust));
+                    diagnostic = diagnostic
+                        .with_secondary(row.span.clone(), format!("`{}` declared here", row.rust));
                 }
                 found.push(diagnostic);
             }

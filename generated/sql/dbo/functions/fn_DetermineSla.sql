@@ -1,5 +1,5 @@
 -- scalar function [dbo].[fn_DetermineSla]
--- functions/src/planning.rs:33 (Rust `planning::determine_sla`)
+-- functions/src/planning.rs:46 (Rust `planning::determine_sla`)
 --
 -- Service level for a priority and complexity: `realtime` for critical, or
 -- high with complexity up to 3; `expedited` for high, or medium with

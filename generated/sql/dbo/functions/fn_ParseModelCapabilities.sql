@@ -1,5 +1,5 @@
 -- table-valued function [dbo].[fn_ParseModelCapabilities]
--- functions/src/planning.rs:71 (Rust `planning::parse_model_capabilities`)
+-- functions/src/planning.rs:90 (Rust `planning::parse_model_capabilities`)
 --
 -- Capabilities guessed from a model's name, one row each, most confident
 -- first. An unrecognised name gives no rows.

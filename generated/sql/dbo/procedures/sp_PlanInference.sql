@@ -1,5 +1,5 @@
 -- procedure [dbo].[sp_PlanInference]
--- functions/src/planning.rs:100 (Rust `planning::plan_inference`)
+-- functions/src/planning.rs:121 (Rust `planning::plan_inference`)
 --
 -- Plans an inference request: sends the model's capabilities as a result
 -- set and sets the request's complexity and service level. Multi-modal input
