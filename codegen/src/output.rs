@@ -37,10 +37,15 @@ pub fn generate_with(
         match emit_sql(&source.model, options) {
             Ok(files) => files,
             Err(e) => {
-                diagnostics.push(Diagnostic::new(
-                    Code::SourceUnreadable,
-                    format!("internal error rendering templates: {e:#}"),
-                ));
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::Internal,
+                        format!("internal error rendering templates: {e:#}"),
+                    )
+                    .with_help(
+                        "this is a bug in codegen: please report it with the input that caused it",
+                    ),
+                );
                 Vec::new()
             }
         }

@@ -40,6 +40,8 @@ pub enum Code {
     SourceUnreadable,
     SourceSyntax,
     ModuleNotFound,
+    // 09xx: codegen itself
+    Internal,
 }
 
 impl Code {
@@ -75,6 +77,7 @@ impl Code {
         Code::SourceUnreadable,
         Code::SourceSyntax,
         Code::ModuleNotFound,
+        Code::Internal,
     ];
 
     /// The stable code, `HS` followed by four digits.
@@ -110,6 +113,7 @@ impl Code {
             Code::SourceUnreadable => "HS0601",
             Code::SourceSyntax => "HS0602",
             Code::ModuleNotFound => "HS0603",
+            Code::Internal => "HS0901",
         }
     }
 }
