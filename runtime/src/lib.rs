@@ -3,6 +3,7 @@
 //!
 //! A function crate needs one import: `use runtime::prelude::*;`.
 
+pub mod ffi;
 pub mod null;
 pub mod spatial;
 pub mod vector;
