@@ -7,6 +7,7 @@
 pub mod annotations;
 pub mod diagnostics;
 pub mod model;
+pub mod native;
 
 #[cfg(feature = "cli")]
 pub mod emit;

@@ -46,7 +46,7 @@ pub fn derive_sql_row(input: TokenStream) -> TokenStream {
         module: &[],
     };
     let errors = match parse_row(&input, &ctx) {
-        Ok(_) => proc_macro2::TokenStream::new(),
+        Ok(row) => codegen::native::row_exports(&row),
         Err(errors) => compile_errors(&errors),
     };
     let ident = &input.ident;
@@ -79,20 +79,24 @@ fn expand_routine(attr: RoutineAttr, args: TokenStream, item: TokenStream) -> To
         module: &[],
     };
     let checks = match parse_routine(attr, args.into(), &function.sig, &function.attrs, &ctx) {
-        Ok(_) => match returned_row_type(&function.sig) {
-            // The row type must really derive SqlRow; codegen can only check
-            // that by name, the compiler checks it by type.
-            Some(row) => {
-                let span = row.span();
-                quote_spanned! {span=>
-                    const _: () = {
-                        fn returns_sql_rows<T: ::runtime::SqlRow>() {}
-                        let _ = returns_sql_rows::<#row>;
-                    };
+        Ok(routine) => {
+            let export = codegen::native::routine_export(&routine, &function.sig);
+            let row_check = match returned_row_type(&function.sig) {
+                // The row type must really derive SqlRow; codegen can only check
+                // that by name, the compiler checks it by type.
+                Some(row) => {
+                    let span = row.span();
+                    quote_spanned! {span=>
+                        const _: () = {
+                            fn returns_sql_rows<T: ::runtime::SqlRow>() {}
+                            let _ = returns_sql_rows::<#row>;
+                        };
+                    }
                 }
-            }
-            None => proc_macro2::TokenStream::new(),
-        },
+                None => proc_macro2::TokenStream::new(),
+            };
+            quote!(#export #row_check)
+        }
         Err(errors) => compile_errors(&errors),
     };
     strip_parameter_attributes(&mut function.sig);

@@ -91,7 +91,11 @@ fn panic_text(payload: &(dyn Any + Send)) -> String {
 ///
 /// # Safety
 /// `err` must be null or point to writable memory for one [`HsBuf`].
-pub unsafe fn guard(routine: &str, err: *mut HsBuf, body: impl FnOnce() -> Result<i32, String>) -> i32 {
+pub unsafe fn guard(
+    routine: &str,
+    err: *mut HsBuf,
+    body: impl FnOnce() -> Result<i32, String>,
+) -> i32 {
     let message = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(status)) => return status,
         Ok(Err(message)) => format!("{routine}: {message}"),
@@ -166,7 +170,9 @@ pub unsafe fn uuid_arg(ptr: *const u8, param: &str) -> Result<Uuid, String> {
 }
 
 fn epoch() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(1, 1, 1).expect("0001-01-01").and_time(NaiveTime::MIN)
+    NaiveDate::from_ymd_opt(1, 1, 1)
+        .expect("0001-01-01")
+        .and_time(NaiveTime::MIN)
 }
 
 /// .NET ticks (100 ns) since 0001-01-01, as `DateTime.Ticks`.
@@ -180,8 +186,11 @@ pub fn datetime_arg(ticks: i64, param: &str) -> Result<NaiveDateTime, String> {
 
 /// Days since 0001-01-01.
 pub fn date_arg(days: i32, param: &str) -> Result<NaiveDate, String> {
-    NaiveDate::from_num_days_from_ce_opt(days.checked_add(1).ok_or_else(|| format!("{param}: day {days} out of range"))?)
-        .ok_or_else(|| format!("{param}: day {days} is outside the date range"))
+    NaiveDate::from_num_days_from_ce_opt(
+        days.checked_add(1)
+            .ok_or_else(|| format!("{param}: day {days} out of range"))?,
+    )
+    .ok_or_else(|| format!("{param}: day {days} is outside the date range"))
 }
 
 /// Ticks since midnight, as `TimeSpan.Ticks`.
@@ -191,7 +200,8 @@ pub fn time_arg(ticks: i64, param: &str) -> Result<NaiveTime, String> {
     }
     let secs = (ticks / 10_000_000) as u32;
     let nanos = ((ticks % 10_000_000) * 100) as u32;
-    NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).ok_or_else(|| format!("{param}: bad time"))
+    NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos)
+        .ok_or_else(|| format!("{param}: bad time"))
 }
 
 /// Date-times with an offset: `DateTime<FixedOffset>` or `DateTime<Utc>`.
@@ -219,7 +229,11 @@ impl OffsetDateTime for DateTime<Utc> {
 }
 
 /// `DateTimeOffset`: local clock ticks and the offset in minutes.
-pub fn datetimeoffset_arg<T: OffsetDateTime>(ticks: i64, offset_minutes: i16, param: &str) -> Result<T, String> {
+pub fn datetimeoffset_arg<T: OffsetDateTime>(
+    ticks: i64,
+    offset_minutes: i16,
+    param: &str,
+) -> Result<T, String> {
     let local = datetime_arg(ticks, param)?;
     let offset = FixedOffset::east_opt(offset_minutes as i32 * 60)
         .ok_or_else(|| format!("{param}: offset {offset_minutes} minutes is out of range"))?;
@@ -241,7 +255,13 @@ pub unsafe fn decimal_arg(ptr: *const i32, param: &str) -> Result<Decimal, Strin
     if scale > 28 {
         return Err(format!("{param}: decimal scale {scale} exceeds 28"));
     }
-    Ok(Decimal::from_parts(bits[0] as u32, bits[1] as u32, bits[2] as u32, bits[3] < 0, scale))
+    Ok(Decimal::from_parts(
+        bits[0] as u32,
+        bits[1] as u32,
+        bits[2] as u32,
+        bits[3] < 0,
+        scale,
+    ))
 }
 
 /// Writes a plain value.
@@ -286,7 +306,8 @@ pub unsafe fn put_uuid(out: *mut u8, value: &Uuid) {
 
 pub fn datetime_ticks(value: &NaiveDateTime) -> i64 {
     let delta = *value - epoch();
-    delta.num_microseconds().unwrap_or(i64::MAX / 10) * 10 + (delta.subsec_nanos() as i64 % 1000) / 100
+    delta.num_microseconds().unwrap_or(i64::MAX / 10) * 10
+        + (delta.subsec_nanos() as i64 % 1000) / 100
 }
 
 pub fn date_days(value: &NaiveDate) -> i32 {
@@ -317,8 +338,18 @@ pub unsafe fn put_datetimeoffset<T: OffsetDateTime>(ticks: *mut i64, offset: *mu
 /// `out` must point to 4 writable `i32`.
 pub unsafe fn put_decimal(out: *mut i32, value: &Decimal) {
     let mantissa = value.mantissa().unsigned_abs();
-    let flags = ((value.scale() as i32) << 16) | if value.is_sign_negative() { i32::MIN } else { 0 };
-    let bits = [mantissa as u32 as i32, (mantissa >> 32) as u32 as i32, (mantissa >> 64) as u32 as i32, flags];
+    let flags = ((value.scale() as i32) << 16)
+        | if value.is_sign_negative() {
+            i32::MIN
+        } else {
+            0
+        };
+    let bits = [
+        mantissa as u32 as i32,
+        (mantissa >> 32) as u32 as i32,
+        (mantissa >> 64) as u32 as i32,
+        flags,
+    ];
     unsafe { std::ptr::copy_nonoverlapping(bits.as_ptr(), out, 4) }
 }
 
@@ -342,7 +373,10 @@ impl<R> RowStream<R> {
     /// # Safety
     /// Anything `rows` borrows must be owned by `keep_alive` (heap data whose
     /// address does not change when the boxes move).
-    pub unsafe fn new(rows: Box<dyn Iterator<Item = R> + '_>, keep_alive: Vec<Box<dyn Any>>) -> *mut c_void {
+    pub unsafe fn into_handle(
+        rows: Box<dyn Iterator<Item = R> + '_>,
+        keep_alive: Vec<Box<dyn Any>>,
+    ) -> *mut c_void {
         // Extending the lifetime is sound: the iterator is dropped before
         // `keep_alive` (see Drop), and the data it borrows is boxed.
         let rows: Box<dyn Iterator<Item = R>> = unsafe { std::mem::transmute(rows) };
@@ -355,14 +389,14 @@ impl<R> RowStream<R> {
     /// The next row, or `None` at the end.
     ///
     /// # Safety
-    /// `handle` must come from [`RowStream::new`] with the same `R`, not yet freed.
+    /// `handle` must come from [`RowStream::into_handle`] with the same `R`, not yet freed.
     pub unsafe fn next(handle: *mut c_void) -> Option<R> {
         let stream = unsafe { &mut *(handle as *mut RowStream<R>) };
         stream.rows.as_mut()?.next()
     }
 
     /// # Safety
-    /// `handle` must come from [`RowStream::new`] with the same `R`; freed once.
+    /// `handle` must come from [`RowStream::into_handle`] with the same `R`; freed once.
     pub unsafe fn free(handle: *mut c_void) {
         if !handle.is_null() {
             drop(unsafe { Box::from_raw(handle as *mut RowStream<R>) });
@@ -405,11 +439,23 @@ mod tests {
 
     #[test]
     fn guard_turns_errors_and_panics_into_messages() {
-        let mut err = HsBuf { ptr: std::ptr::null_mut(), len: 0 };
-        assert_eq!(unsafe { guard("dbo.f", &mut err, || Ok(STATUS_NULL)) }, STATUS_NULL);
-        assert_eq!(unsafe { guard("dbo.f", &mut err, || Err("bad".into())) }, STATUS_ERROR);
+        let mut err = HsBuf {
+            ptr: std::ptr::null_mut(),
+            len: 0,
+        };
+        assert_eq!(
+            unsafe { guard("dbo.f", &mut err, || Ok(STATUS_NULL)) },
+            STATUS_NULL
+        );
+        assert_eq!(
+            unsafe { guard("dbo.f", &mut err, || Err("bad".into())) },
+            STATUS_ERROR
+        );
         assert_eq!(unsafe { take_utf16(err) }, "dbo.f: bad");
-        let mut err = HsBuf { ptr: std::ptr::null_mut(), len: 0 };
+        let mut err = HsBuf {
+            ptr: std::ptr::null_mut(),
+            len: 0,
+        };
         let status = unsafe { guard("dbo.g", &mut err, || panic!("boom {}", 7)) };
         assert_eq!(status, STATUS_ERROR);
         assert_eq!(unsafe { take_utf16(err) }, "dbo.g: Rust panic: boom 7");
@@ -418,11 +464,20 @@ mod tests {
     #[test]
     fn strings_reject_lone_surrogates() {
         let units: Vec<u16> = "a😀b".encode_utf16().collect();
-        assert_eq!(unsafe { string_arg(units.as_ptr(), units.len() as i32, "@s") }.unwrap(), "a😀b");
+        assert_eq!(
+            unsafe { string_arg(units.as_ptr(), units.len() as i32, "@s") }.unwrap(),
+            "a😀b"
+        );
         let lone = [0x61u16, 0xD800, 0x62];
         let e = unsafe { string_arg(lone.as_ptr(), 3, "@s") }.unwrap_err();
-        assert_eq!(e, "@s: invalid UTF-16, lone surrogate 0xD800 after 1 characters");
-        assert_eq!(unsafe { string_arg(std::ptr::null(), 0, "@s") }.unwrap(), "");
+        assert_eq!(
+            e,
+            "@s: invalid UTF-16, lone surrogate 0xD800 after 1 characters"
+        );
+        assert_eq!(
+            unsafe { string_arg(std::ptr::null(), 0, "@s") }.unwrap(),
+            ""
+        );
         assert!(unsafe { string_arg(std::ptr::null(), 2, "@s") }.is_err());
         assert!(unsafe { string_arg(lone.as_ptr(), -1, "@s") }.is_err());
     }
@@ -430,7 +485,10 @@ mod tests {
     #[test]
     fn dates_and_decimals_round_trip_through_dotnet_forms() {
         // 2024-02-29 12:34:56.789 1234 in .NET ticks.
-        let dt = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap().and_hms_nano_opt(12, 34, 56, 789_123_400).unwrap();
+        let dt = NaiveDate::from_ymd_opt(2024, 2, 29)
+            .unwrap()
+            .and_hms_nano_opt(12, 34, 56, 789_123_400)
+            .unwrap();
         let ticks = datetime_ticks(&dt);
         assert_eq!(ticks, 638_448_068_967_891_234); // computed independently with Python's datetime
         assert_eq!(datetime_arg(ticks, "@t").unwrap(), dt);
@@ -471,7 +529,7 @@ mod tests {
     fn streams_keep_borrowed_arguments_alive() {
         let (keep, text) = keep_string("abc".to_string());
         let rows = Box::new(text.chars().map(|c| c as u32));
-        let handle = unsafe { RowStream::new(rows, vec![keep]) };
+        let handle = unsafe { RowStream::into_handle(rows, vec![keep]) };
         let mut seen = Vec::new();
         while let Some(row) = unsafe { RowStream::<u32>::next(handle) } {
             seen.push(row);
