@@ -29,6 +29,9 @@ struct Cli {
     /// C# class (namespace-qualified) holding the bridge methods.
     #[arg(long, global = true, default_value_t = EmitOptions::default().class)]
     class: String,
+    /// Name of the Rust native library the C# bridge loads.
+    #[arg(long, global = true, default_value_t = EmitOptions::default().native_library)]
+    native_library: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
     let options = EmitOptions {
         assembly: cli.assembly.clone(),
         class: cli.class.clone(),
+        native_library: cli.native_library.clone(),
     };
     let generation = output::generate(&cli.root, &cli.source, &options);
     if !generation.diagnostics.is_empty() {

@@ -149,7 +149,7 @@ fn adding_one_function_adds_one_file() {
     assert_eq!(check.status.code(), Some(1));
     assert!(
         text(&check.stderr)
-            .starts_with("missing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\n"),
+            .starts_with("missing: csharp/dbo/functions/fn_Half.cs\nmissing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\nerror:"),
         "{}",
         text(&check.stderr)
     );
@@ -157,11 +157,17 @@ fn adding_one_function_adds_one_file() {
     let second = s.run(&[]);
     assert!(second.status.success());
     assert_eq!(
-        text(&second.stdout).lines().take(2).collect::<Vec<_>>(),
+        text(&second.stdout).lines().take(3).collect::<Vec<_>>(),
         [
+            "missing: csharp/dbo/functions/fn_Half.cs",
             "missing: sql/dbo/functions/fn_Half.sql",
-            "stale:   sql/manifest.json"
+            "stale:   sql/manifest.json",
         ]
+    );
+    assert!(
+        text(&second.stdout).contains("(3 changed)"),
+        "{}",
+        text(&second.stdout)
     );
     assert!(
         s.read("generated/sql/dbo/functions/fn_Half.sql")

@@ -97,15 +97,20 @@ fn same_length(a: &[f32], b: &[f32]) -> Result<(), VectorError> {
     Ok(())
 }
 
+/// Σ from +0.0: `Iterator::sum` starts at -0.0, which SQL would show as -0.
+fn sum(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |total, x| total + x)
+}
+
 /// Σ aᵢbᵢ, accumulated in f64.
 pub fn dot(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
     same_length(a, b)?;
-    Ok(a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum())
+    Ok(sum(a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64)))
 }
 
 /// Σ aᵢ², accumulated in f64.
 fn squared_norm(a: &[f32]) -> f64 {
-    a.iter().map(|x| *x as f64 * *x as f64).sum()
+    sum(a.iter().map(|x| *x as f64 * *x as f64))
 }
 
 /// ‖a‖.
@@ -123,13 +128,10 @@ pub fn cosine(a: &[f32], b: &[f32]) -> Result<Option<f64>, VectorError> {
 /// Σ (aᵢ − bᵢ)².
 pub fn squared_euclidean(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
     same_length(a, b)?;
-    Ok(a.iter()
-        .zip(b)
-        .map(|(x, y)| {
-            let d = *x as f64 - *y as f64;
-            d * d
-        })
-        .sum())
+    Ok(sum(a.iter().zip(b).map(|(x, y)| {
+        let d = *x as f64 - *y as f64;
+        d * d
+    })))
 }
 
 /// ‖a − b‖.
@@ -171,8 +173,8 @@ pub fn lerp(a: &[f32], b: &[f32], t: f32) -> Result<Vec<f32>, VectorError> {
 pub fn softmax(a: &[f32]) -> Vec<f32> {
     let max = a.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let exps: Vec<f64> = a.iter().map(|x| ((*x - max) as f64).exp()).collect();
-    let sum: f64 = exps.iter().sum();
-    exps.iter().map(|e| (e / sum) as f32).collect()
+    let total = sum(exps.iter().copied());
+    exps.iter().map(|e| (e / total) as f32).collect()
 }
 
 /// Index of the largest element (the first, on ties); NaN elements are
@@ -253,7 +255,12 @@ mod tests {
 
     #[test]
     fn empty_vectors() {
-        assert_eq!(dot(&[], &[]).unwrap(), 0.0);
+        assert_eq!(
+            dot(&[], &[]).unwrap().to_bits(),
+            0.0f64.to_bits(),
+            "+0, not -0"
+        );
+        assert_eq!(norm(&[]).to_bits(), 0.0f64.to_bits(), "+0, not -0");
         assert_eq!(norm(&[]), 0.0);
         assert_eq!(cosine(&[], &[]).unwrap(), None);
         assert_eq!(softmax(&[]), Vec::<f32>::new());

@@ -1,5 +1,6 @@
 //! Helpers shared by the workspace-level tests.
 
+pub mod clr_harness;
 pub mod tsql_parser;
 
 use codegen::emit::EmitOptions;

@@ -19,7 +19,7 @@ pub enum Parsed {
 
 const SCRIPTDOM: &str = "mssql-cli/unpacked/mssqlcli/mssqltoolsservice/bin/Microsoft.SqlServer.TransactSql.ScriptDom.dll";
 
-fn tools_dir(root: &Path) -> PathBuf {
+pub(crate) fn tools_dir(root: &Path) -> PathBuf {
     root.join(".tools")
 }
 
@@ -31,7 +31,7 @@ fn have(program: &str) -> bool {
 }
 
 /// Makes sure Mono and ScriptDom are present, installing them if not.
-fn ensure_installed(root: &Path) -> Result<(), String> {
+pub(crate) fn ensure_installed(root: &Path) -> Result<(), String> {
     if have("mono") && have("mcs") && tools_dir(root).join(SCRIPTDOM).exists() {
         return Ok(());
     }

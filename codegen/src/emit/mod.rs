@@ -2,9 +2,11 @@
 //! minijinja templates. Output is byte-for-byte deterministic: objects are
 //! ordered by kind and name, never by hash-map order or source order.
 
+mod csharp;
 mod sql;
 
-pub use sql::{EmitOptions, emit_sql};
+pub use csharp::{csharp_string, emit_csharp};
+pub use sql::{EmitOptions, bridge_method, emit_sql};
 
 /// One file of output, its path relative to `generated/` with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,17 @@ pub fn file_stem(name: &str) -> String {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
+    out
+}
+
+/// One trailing newline, no trailing spaces.
+fn finish(text: String) -> String {
+    let mut out: String = text
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
     out
 }
 

@@ -15,6 +15,9 @@ pub struct EmitOptions {
     pub assembly: String,
     /// Namespace-qualified C# class holding the bridge methods.
     pub class: String,
+    /// The native library the C# P/Invokes (`functions` → `functions.dll`,
+    /// `libfunctions.so`).
+    pub native_library: String,
 }
 
 impl Default for EmitOptions {
@@ -22,6 +25,7 @@ impl Default for EmitOptions {
         EmitOptions {
             assembly: "Hartonomous.Functions".into(),
             class: "Hartonomous.Functions.Native".into(),
+            native_library: "functions".into(),
         }
     }
 }
@@ -258,7 +262,7 @@ pub fn emit_sql(
         });
         files.push(GeneratedFile {
             path,
-            contents: finish(contents),
+            contents: super::finish(contents),
         });
     }
 
@@ -288,7 +292,7 @@ pub fn emit_sql(
         });
         files.push(GeneratedFile {
             path,
-            contents: finish(contents),
+            contents: super::finish(contents),
         });
     }
 
@@ -299,18 +303,7 @@ pub fn emit_sql(
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
     files.push(GeneratedFile {
         path: "sql/manifest.json".into(),
-        contents: finish(json),
+        contents: super::finish(json),
     });
     Ok(files)
-}
-
-/// One trailing newline, no trailing spaces.
-fn finish(text: String) -> String {
-    let mut out: String = text
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push('\n');
-    out
 }
