@@ -32,6 +32,11 @@ struct Cli {
     /// Name of the Rust native library the C# bridge loads.
     #[arg(long, global = true, default_value_t = EmitOptions::default().native_library)]
     native_library: String,
+    /// Full path of the native library on the SQL Server machine; the bridge
+    /// loads it from there. Without it, the library must be on the server's
+    /// DLL search path (SQL Server's Binn directory or PATH).
+    #[arg(long, global = true)]
+    native_path: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -43,6 +48,16 @@ enum Command {
     /// Exit non-zero, naming each file, when generated/ differs from what
     /// `generate` would write. Writes nothing.
     Check,
+    /// Write the T-SQL that installs a built bridge assembly (trust by
+    /// SHA2_512, create or replace the assembly, create every routine).
+    Register {
+        /// The assembly built from generated/csharp (`dotnet build -c Release`).
+        #[arg(long)]
+        assembly_file: PathBuf,
+        /// Where to write the script; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The workspace this binary was built in, so `cargo run -p codegen` works
@@ -60,6 +75,7 @@ fn main() -> ExitCode {
         assembly: cli.assembly.clone(),
         class: cli.class.clone(),
         native_library: cli.native_library.clone(),
+        native_path: cli.native_path.clone(),
     };
     let generation = output::generate(&cli.root, &cli.source, &options);
     if !generation.diagnostics.is_empty() {
@@ -98,6 +114,9 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Register { assembly_file, out } => {
+            register(&generation.files, &options, &assembly_file, out.as_deref())
+        }
         Command::Check => match output::check(&out, &generation.files) {
             Ok(drift) if drift.is_empty() => {
                 println!(
@@ -126,5 +145,57 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn register(
+    files: &[codegen::emit::GeneratedFile],
+    options: &EmitOptions,
+    assembly_file: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> ExitCode {
+    let bits = match std::fs::read(assembly_file) {
+        Ok(bits) => bits,
+        Err(e) => {
+            eprintln!(
+                "error: cannot read assembly {}: {e}",
+                assembly_file.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    if !bits.starts_with(b"MZ") {
+        eprintln!(
+            "error: {} is not a .NET assembly (no PE header); build generated/csharp with `dotnet build -c Release` and pass the DLL",
+            assembly_file.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let script = match codegen::emit::emit_registration(files, options, &bits) {
+        Ok(script) => script,
+        Err(e) => {
+            eprintln!("error[HS0901]: internal error rendering the registration script: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match out {
+        Some(path) => match std::fs::write(path, &script) {
+            Ok(()) => {
+                println!(
+                    "codegen register: wrote {} ({} bytes of assembly)",
+                    path.display(),
+                    bits.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+        None => {
+            print!("{script}");
+            ExitCode::SUCCESS
+        }
     }
 }

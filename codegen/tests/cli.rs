@@ -257,3 +257,67 @@ fn unreadable_source_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn register_writes_an_idempotent_installation_script() {
+    let s = Scratch::new("register");
+    s.write("functions/src/lib.rs", DOUBLE);
+    s.write("build/not-an-assembly.dll", "hello");
+    std::fs::write(s.0.join("build/fake.dll"), b"MZ\x90\x00fake assembly bits").unwrap();
+
+    let rejected = s.run(&[
+        "register",
+        "--assembly-file",
+        &s.0.join("build/not-an-assembly.dll").to_string_lossy(),
+    ]);
+    assert_eq!(rejected.status.code(), Some(1));
+    assert!(
+        text(&rejected.stderr).contains("is not a .NET assembly (no PE header)"),
+        "{}",
+        text(&rejected.stderr)
+    );
+    let missing = s.run(&["register", "--assembly-file", "nowhere.dll"]);
+    assert!(
+        text(&missing.stderr).contains("error: cannot read assembly nowhere.dll"),
+        "{}",
+        text(&missing.stderr)
+    );
+
+    let out = s.0.join("build/register.sql");
+    let ok = s.run(&[
+        "register",
+        "--assembly-file",
+        &s.0.join("build/fake.dll").to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let script = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        script.contains(
+            "FROM 0x4D5A9000666616B6520617373656D626C792062697473"
+                .replace("666616B", "66616B")
+                .as_str()
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains("IF @old IS NULL OR @old <> @hash"),
+        "unchanged bits are left alone"
+    );
+    assert!(
+        script.contains("EXEC sys.sp_drop_trusted_assembly @hash = @old;"),
+        "the old hash is removed"
+    );
+    assert!(
+        script.contains("CREATE OR ALTER FUNCTION [dbo].[fn_Double]"),
+        "{script}"
+    );
+    assert!(script.starts_with(
+        "-- Registers CLR assembly [Hartonomous.Functions] and the 1 objects bound to it."
+    ));
+    assert!(
+        !s.0.join("generated/sql/register.sql").exists(),
+        "the script depends on built bits: not in generated/"
+    );
+}

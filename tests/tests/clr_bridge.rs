@@ -683,3 +683,37 @@ fn reflection_over_the_assembly_matches_the_generated_tsql() {
     }
     assert_eq!(checked, model.routines.len());
 }
+
+#[test]
+fn bridge_with_an_explicit_native_path_compiles() {
+    let options = EmitOptions {
+        native_path: Some(r"C:\Program Files\Hartonomous\functions.dll".into()),
+        ..EmitOptions::default()
+    };
+    let generation = codegen::output::generate(&workspace_root(), "functions/src/lib.rs", &options);
+    assert!(generation.diagnostics.is_empty());
+    let runtime = generation
+        .files
+        .iter()
+        .find(|f| f.path == "csharp/Bridge.g.cs")
+        .unwrap();
+    assert!(
+        runtime
+            .contents
+            .contains(r#"LoadLibraryW("C:\\Program Files\\Hartonomous\\functions.dll")"#),
+        "{}",
+        runtime.contents
+    );
+    let sources: Vec<&GeneratedFile> = generation
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".cs"))
+        .collect();
+    // Starting the harness compiles the bridge with mcs; on Linux the loader is skipped.
+    let mut harness =
+        ClrHarness::start(&workspace_root(), &sources, CLASS).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        harness.call("vector__vector_norm", &[Arg::floats(&[3.0, 4.0])]),
+        ok(float(Some(5.0)))
+    );
+}

@@ -632,6 +632,7 @@ pub fn emit_csharp(
                 .render(minijinja::context! {
                     namespace, library => options.native_library.clone(),
                     library_literal => csharp_string(&options.native_library),
+                    native_path_literal => options.native_path.as_deref().map(csharp_string),
                 })?,
         ),
     }];

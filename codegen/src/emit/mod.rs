@@ -3,9 +3,11 @@
 //! ordered by kind and name, never by hash-map order or source order.
 
 mod csharp;
+mod registration;
 mod sql;
 
 pub use csharp::{csharp_string, emit_csharp};
+pub use registration::{binary_literal, emit_registration};
 pub use sql::{EmitOptions, bridge_method, emit_sql};
 
 /// One file of output, its path relative to `generated/` with `/` separators.

@@ -18,6 +18,9 @@ pub struct EmitOptions {
     /// The native library the C# P/Invokes (`functions` → `functions.dll`,
     /// `libfunctions.so`).
     pub native_library: String,
+    /// Where the native library sits on the SQL Server machine, if the bridge
+    /// should load it from an explicit path.
+    pub native_path: Option<String>,
 }
 
 impl Default for EmitOptions {
@@ -26,6 +29,7 @@ impl Default for EmitOptions {
             assembly: "Hartonomous.Functions".into(),
             class: "Hartonomous.Functions.Native".into(),
             native_library: "functions".into(),
+            native_path: None,
         }
     }
 }

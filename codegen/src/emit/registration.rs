@@ -1,0 +1,100 @@
+//! The script that installs the built CLR assembly: trust its SHA2_512 with
+//! `sys.sp_add_trusted_assembly`, create or replace the assembly, then create
+//! every routine bound to it. It depends on the assembly's bits, so it is
+//! written by `codegen register` after the C# is built, not into generated/.
+
+use super::GeneratedFile;
+use super::sql::EmitOptions;
+use minijinja::Environment;
+use serde::Serialize;
+use sha2::{Digest, Sha512};
+use std::fmt::Write;
+use std::sync::OnceLock;
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.add_filter("ident", |s: String| crate::quote_sql::identifier(&s));
+        env.add_filter("literal", |s: String| crate::quote_sql::string_literal(&s));
+        env.add_template(
+            "registration.sql",
+            include_str!("templates/registration.sql.j2"),
+        )
+        .expect("registration template parses");
+        env
+    })
+}
+
+/// `0x` followed by uppercase hex: a T-SQL binary literal.
+pub fn binary_literal(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 + bytes.len() * 2);
+    out.push_str("0x");
+    for b in bytes {
+        write!(out, "{b:02X}").expect("writing to a String");
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ObjectView {
+    kind: String,
+    title: String,
+    statement: String,
+}
+
+/// The registration script for `assembly_bits`, given the SQL files codegen
+/// emitted (their manifest order is the creation order).
+pub fn emit_registration(
+    sql_files: &[GeneratedFile],
+    options: &EmitOptions,
+    assembly_bits: &[u8],
+) -> Result<String, minijinja::Error> {
+    let manifest = sql_files
+        .iter()
+        .find(|f| f.path == "sql/manifest.json")
+        .map(|f| f.contents.as_str())
+        .unwrap_or("{}");
+    let parsed: serde_json::Value = serde_json::from_str(manifest).unwrap_or_default();
+    let mut objects = Vec::new();
+    for entry in parsed["objects"].as_array().into_iter().flatten() {
+        let (Some(file), Some(kind)) = (entry["file"].as_str(), entry["kind"].as_str()) else {
+            continue;
+        };
+        let Some(sql) = sql_files.iter().find(|f| f.path == file) else {
+            continue;
+        };
+        objects.push(ObjectView {
+            kind: kind.to_string(),
+            title: crate::quote_sql::comment_text(&format!(
+                "{}.{}",
+                entry["schema"].as_str().unwrap_or(""),
+                entry["name"].as_str().unwrap_or("")
+            )),
+            statement: sql.contents.clone(),
+        });
+    }
+    let hash = Sha512::digest(assembly_bits);
+    let text = environment()
+        .get_template("registration.sql")?
+        .render(minijinja::context! {
+            assembly => options.assembly.clone(),
+            description => format!("{} (registered by codegen)", options.assembly),
+            hash => binary_literal(&hash),
+            size => assembly_bits.len(),
+            bits => binary_literal(assembly_bits),
+            objects,
+        })?;
+    Ok(super::finish(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::binary_literal;
+
+    #[test]
+    fn binary_literals() {
+        assert_eq!(binary_literal(&[]), "0x");
+        assert_eq!(binary_literal(&[0, 0xab, 0x10]), "0x00AB10");
+    }
+}
