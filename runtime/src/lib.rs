@@ -4,6 +4,7 @@
 //! A function crate needs one import: `use runtime::prelude::*;`.
 
 pub mod ffi;
+pub mod json;
 pub mod null;
 pub mod spatial;
 pub mod vector;

@@ -1,0 +1,75 @@
+//! Parsing a `VECTOR(1998)` value's JSON text, the form it reaches native code
+//! in: ours against a naive split-and-`str::parse`. Goal: under 10 µs.
+//! Run: `cargo bench -p runtime --bench json_vector`; results in docs/benchmarks.md.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use runtime::json::parse_vector;
+use std::hint::black_box;
+
+fn embedding() -> Vec<f32> {
+    // Deterministic values spread like a normalised embedding.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    (0..1998)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.2
+        })
+        .collect()
+}
+
+fn naive(text: &str) -> Vec<f32> {
+    text.trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .map(|s| s.trim().parse::<f32>().unwrap())
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let values = embedding();
+    // SQL Server 2025 writes each element as %.7e with a 3-digit exponent.
+    let sql_server = format!(
+        "[{}]",
+        values
+            .iter()
+            .map(|x| {
+                let s = format!("{x:.7e}");
+                let (m, e) = s.split_once('e').unwrap();
+                let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
+                format!("{m}e{sign}{digits:0>3}")
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let shortest = format!(
+        "[{}]",
+        values
+            .iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    assert_eq!(
+        parse_vector(sql_server.as_bytes()).unwrap(),
+        naive(&sql_server)
+    );
+    assert_eq!(parse_vector(shortest.as_bytes()).unwrap(), values);
+
+    let mut group = c.benchmark_group("json_vector_1998");
+    group.bench_function("ours/sql_server_form", |b| {
+        b.iter(|| parse_vector(black_box(sql_server.as_bytes())).unwrap())
+    });
+    group.bench_function("ours/shortest_form", |b| {
+        b.iter(|| parse_vector(black_box(shortest.as_bytes())).unwrap())
+    });
+    group.bench_function("naive_std/sql_server_form", |b| {
+        b.iter(|| naive(black_box(&sql_server)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,472 @@
+//! SQL Server 2025's `VECTOR(n)` reaches native code as JSON text
+//! (`[1.0000000e+000,-2.5000000e-003,...]`): a fast, exact parser for it.
+//!
+//! Each number's significant digits are gathered into an integer `m` (exact in
+//! f64 below 2^53) and multiplied by the f64 nearest 10^e: at most two
+//! roundings, so the product is within 2 ulps (of f64) of the exact decimal.
+//! f64 carries 29 more bits than f32, so rounding the product to f32 gives the
+//! correctly rounded f32 unless the exact value is within those 2 ulps of an
+//! f32 rounding midpoint; such numbers (rare: about 1 in 2^25), subnormals,
+//! and numbers with more than 19 digits or a huge exponent take the standard
+//! library's exact parser instead. No division on the fast path.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonVectorError {
+    /// Byte offset into the text.
+    pub at: usize,
+    pub expected: &'static str,
+}
+
+impl fmt::Display for JsonVectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid JSON vector at byte {}: expected {}",
+            self.at, self.expected
+        )
+    }
+}
+
+impl std::error::Error for JsonVectorError {}
+
+/// The f64 nearest 10^(i - 64), for i in 0..=128 (each literal is rounded
+/// correctly by the compiler).
+static POW10: [f64; 129] = [
+    1e-64, 1e-63, 1e-62, 1e-61, 1e-60, 1e-59, 1e-58, 1e-57, 1e-56, 1e-55, 1e-54, 1e-53, 1e-52,
+    1e-51, 1e-50, 1e-49, 1e-48, 1e-47, 1e-46, 1e-45, 1e-44, 1e-43, 1e-42, 1e-41, 1e-40, 1e-39,
+    1e-38, 1e-37, 1e-36, 1e-35, 1e-34, 1e-33, 1e-32, 1e-31, 1e-30, 1e-29, 1e-28, 1e-27, 1e-26,
+    1e-25, 1e-24, 1e-23, 1e-22, 1e-21, 1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15, 1e-14, 1e-13,
+    1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3,
+    1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34, 1e35, 1e36,
+    1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47, 1e48, 1e49, 1e50, 1e51, 1e52,
+    1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59, 1e60, 1e61, 1e62, 1e63, 1e64,
+];
+
+fn skip_ws(text: &[u8], mut i: usize) -> usize {
+    while i < text.len() && matches!(text[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Parses `[n, n, ...]` into f32, each correctly rounded.
+pub fn parse_vector(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
+    let err = |at, expected| JsonVectorError { at, expected };
+    let mut i = skip_ws(text, 0);
+    if text.get(i) != Some(&b'[') {
+        return Err(err(i, "`[`"));
+    }
+    i = skip_ws(text, i + 1);
+    // SQL Server writes about 15 bytes per element; reserve once.
+    let mut out = Vec::with_capacity(text.len() / 12 + 1);
+    if text.get(i) == Some(&b']') {
+        i = skip_ws(text, i + 1);
+        return if i == text.len() {
+            Ok(out)
+        } else {
+            Err(err(i, "the end of the text"))
+        };
+    }
+    loop {
+        // `i` is at an element (after `[` or `,`, possibly before spaces).
+        // SQL Server's own shape comes first: its next element starts at a
+        // fixed offset, so consecutive elements depend only on a sign byte.
+        let end = match sql_server_number(text, i) {
+            Some((value, end)) => {
+                out.push(value);
+                end
+            }
+            None => {
+                i = skip_ws(text, i);
+                let (value, end) = parse_number(text, i).ok_or_else(|| err(i, "a number"))?;
+                out.push(value);
+                end
+            }
+        };
+        if text.get(end) == Some(&b',') {
+            i = end + 1;
+            continue;
+        }
+        i = skip_ws(text, end);
+        match text.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => {
+                i = skip_ws(text, i + 1);
+                return if i == text.len() {
+                    Ok(out)
+                } else {
+                    Err(err(i, "the end of the text"))
+                };
+            }
+            _ => return Err(err(i, "`,` or `]`")),
+        }
+    }
+}
+
+const POW10_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The run of up to 8 ASCII digits at `i`, read 8 bytes at a time (SWAR):
+/// `(value, count)`, or `None` when fewer than 8 bytes remain.
+#[inline]
+fn digit_run(text: &[u8], i: usize) -> Option<(u64, usize)> {
+    let chunk: [u8; 8] = text.get(i..i + 8)?.try_into().ok()?;
+    // Digit bytes become 0..=9; any other byte gets its high bit set below.
+    let x = u64::from_le_bytes(chunk) ^ 0x3030_3030_3030_3030;
+    let non_digit = (x.wrapping_add(0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080;
+    // A carry only runs towards later bytes, past the first non-digit.
+    let n = (non_digit.trailing_zeros() / 8) as usize;
+    if n == 0 {
+        return Some((0, 0));
+    }
+    // Move the n digits to the top; the zero bytes below act as leading zeros.
+    Some((swar_eight(x << (8 * (8 - n))), n))
+}
+
+/// Eight digit values (0..=9, first digit in the lowest byte) as a number.
+#[inline]
+fn swar_eight(digits: u64) -> u64 {
+    let v = digits.wrapping_mul(10).wrapping_add(digits >> 8);
+    ((v & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32))))
+        >> 32
+}
+
+/// Digits at `*i` into `mantissa` while it holds fewer than 19; returns how
+/// many digits were read and how many of them did not fit.
+#[inline]
+fn scan_digits(text: &[u8], i: &mut usize, mantissa: &mut u64, kept: &mut usize) -> (usize, usize) {
+    let start = *i;
+    let mut dropped = 0;
+    loop {
+        if let Some((value, n)) = digit_run(text, *i) {
+            if n == 0 {
+                break;
+            }
+            if *kept + n <= 19 {
+                *mantissa = *mantissa * POW10_U64[n] + value;
+                *kept += n;
+                *i += n;
+                if n < 8 {
+                    break;
+                }
+                continue;
+            }
+        }
+        match text.get(*i) {
+            Some(&c) if c.is_ascii_digit() => {
+                if *kept < 19 {
+                    *mantissa = *mantissa * 10 + (c - b'0') as u64;
+                    *kept += 1;
+                } else {
+                    dropped += 1;
+                }
+                *i += 1;
+            }
+            _ => break,
+        }
+    }
+    (*i - start, dropped)
+}
+
+/// SQL Server writes every element as `-?d.ddddddde[+-]ddd` (14 or 15 bytes).
+/// Numbers of exactly that shape are read from fixed offsets, so finding the
+/// next number depends on one byte (the sign), not on scanning the digits.
+#[inline]
+fn sql_server_number(text: &[u8], start: usize) -> Option<(f32, usize)> {
+    let negative = *text.get(start)? == b'-';
+    let p = start + negative as usize;
+    let word: [u8; 16] = text.get(p..p + 16)?.try_into().ok()?;
+    let lo = u64::from_le_bytes(word[0..8].try_into().ok()?) ^ 0x3030_3030_3030_3030;
+    let hi = u64::from_le_bytes(word[8..16].try_into().ok()?) ^ 0x3030_3030_3030_3030;
+    // Digits at 0, 2..=8 and 11..=13; `.` at 1, `e` at 9, a sign at 10.
+    let lo_digits = 0xFFFF_FFFF_FFFF_00FFu64; // bytes 0 and 2..=7
+    let hi_digits = 0x0000_FFFF_FF00_00FFu64; // bytes 8 and 11..=13
+    let bad_lo = (lo.wrapping_add(0x7676_7676_7676_7676) | lo) & 0x8080_8080_8080_8080 & lo_digits;
+    let bad_hi = (hi.wrapping_add(0x7676_7676_7676_7676) | hi) & 0x8080_8080_8080_8080 & hi_digits;
+    if bad_lo != 0
+        || bad_hi != 0
+        || word[1] != b'.'
+        || word[9] | 0x20 != b'e'
+        || !matches!(word[10], b'+' | b'-')
+    {
+        return None;
+    }
+    // The eight significant digits (bytes 0, 2..=8) side by side, first digit
+    // in the lowest byte, then combined pairwise (SWAR).
+    let mantissa = swar_eight(((lo >> 16) << 8) | (lo & 0xFF) | ((hi & 0xFF) << 56));
+    let e = ((hi >> 24) & 0xFF) * 100 + ((hi >> 32) & 0xFF) * 10 + ((hi >> 40) & 0xFF);
+    let exponent = if word[10] == b'-' {
+        -(e as i32)
+    } else {
+        e as i32
+    } - 7;
+    let end = p + 14;
+    let value = if mantissa == 0 {
+        0.0
+    } else if (-64..=64).contains(&exponent) {
+        let approx = mantissa as i64 as f64 * POW10[(exponent + 64) as usize];
+        let low = approx.to_bits() & 0x1FFF_FFFF;
+        if low.abs_diff(0x1000_0000) <= 8 || approx < f32::MIN_POSITIVE as f64 {
+            slow(text, start, end)?
+        } else {
+            approx as f32
+        }
+    } else {
+        slow(text, start, end)?
+    };
+    Some((if negative { -value.abs() } else { value }, end))
+}
+
+/// One JSON number starting at `start`: its f32 value and the index after it.
+#[inline]
+fn parse_number(text: &[u8], start: usize) -> Option<(f32, usize)> {
+    let mut i = start;
+    let negative = text.get(i) == Some(&b'-');
+    if negative {
+        i += 1;
+    }
+    let mut mantissa: u64 = 0;
+    let mut kept = 0usize;
+    let int_start = i;
+    let (int_len, int_dropped) = scan_digits(text, &mut i, &mut mantissa, &mut kept);
+    if int_len == 0 || (int_len > 1 && text[int_start] == b'0') {
+        return None;
+    }
+    let mut exponent = int_dropped as i32;
+    let mut exact = int_dropped == 0;
+    if text.get(i) == Some(&b'.') {
+        i += 1;
+        let before = kept;
+        let (frac_len, frac_dropped) = scan_digits(text, &mut i, &mut mantissa, &mut kept);
+        if frac_len == 0 {
+            return None;
+        }
+        exponent -= (kept - before) as i32;
+        exact &= frac_dropped == 0;
+    }
+    if matches!(text.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let exp_negative = match text.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let mut e: u64 = 0;
+        let mut e_kept = 0;
+        let (e_len, e_dropped) = scan_digits(text, &mut i, &mut e, &mut e_kept);
+        if e_len == 0 {
+            return None;
+        }
+        // A huge exponent saturates; the value then over- or underflows.
+        let e = if e_dropped > 0 || e > i32::MAX as u64 {
+            i32::MAX
+        } else {
+            e as i32
+        };
+        exponent = exponent.saturating_add(if exp_negative { -e } else { e });
+    }
+    let value = if mantissa == 0 {
+        0.0
+    } else if exact && mantissa < (1 << 53) && (-64..=64).contains(&exponent) {
+        let approx = mantissa as i64 as f64 * POW10[(exponent + 64) as usize];
+        // f32 rounding midpoints have their 29 low f64 mantissa bits equal to
+        // 1 << 28; within 8 ulps of one, or below f32's normal range, the
+        // rounding is not certain.
+        let low = approx.to_bits() & 0x1FFF_FFFF;
+        if low.abs_diff(0x1000_0000) <= 8 || approx < f32::MIN_POSITIVE as f64 {
+            slow(text, start, i)?
+        } else {
+            approx as f32
+        }
+    } else {
+        slow(text, start, i)?
+    };
+    Some((if negative { -value.abs() } else { value }, i))
+}
+
+/// The standard library's exact parser, for the rare numbers the fast path
+/// cannot round correctly.
+#[cold]
+fn slow(text: &[u8], start: usize, end: usize) -> Option<f32> {
+    let s = std::str::from_utf8(&text[start..end]).ok()?;
+    s.parse::<f32>().ok().map(f32::abs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `%.7e` with a signed three-digit exponent, as SQL Server writes vectors.
+    fn sql_server_style(v: &[f32]) -> String {
+        let parts: Vec<String> = v
+            .iter()
+            .map(|x| {
+                let s = format!("{x:.7e}");
+                let (m, e) = s.split_once('e').unwrap();
+                let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
+                format!("{m}e{sign}{digits:0>3}")
+            })
+            .collect();
+        format!("[{}]", parts.join(","))
+    }
+
+    #[test]
+    fn parses_sql_server_and_plain_json_forms() {
+        assert_eq!(
+            parse_vector(b"[1.0000000e+000,-2.5000000e-003,3.0000000e+002]").unwrap(),
+            vec![1.0, -0.0025, 300.0]
+        );
+        assert_eq!(
+            parse_vector(b" [ 0.1 , -2.5e-3,1E2,0,-0 ] ").unwrap(),
+            vec![0.1, -0.0025, 100.0, 0.0, -0.0]
+        );
+        assert!(parse_vector(b"[-0]").unwrap()[0].is_sign_negative());
+        assert_eq!(parse_vector(b"[]").unwrap(), Vec::<f32>::new());
+        assert_eq!(
+            parse_vector(b"[123456789012345678901234567890]").unwrap(),
+            vec![1.2345679e29]
+        );
+        assert_eq!(
+            parse_vector(b"[1e-50, 1e50]").unwrap(),
+            vec![0.0, f32::INFINITY]
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_text_with_the_position() {
+        for (text, at, expected) in [
+            (&b"1,2"[..], 0, "`[`"),
+            (b"[1,,2]", 3, "a number"),
+            (b"[1 2]", 3, "`,` or `]`"),
+            (b"[1,2", 4, "`,` or `]`"),
+            (b"[01]", 1, "a number"),
+            (b"[1.]", 1, "a number"),
+            (b"[1e]", 1, "a number"),
+            (b"[.5]", 1, "a number"),
+            (b"[1] x", 4, "the end of the text"),
+            (b"[NaN]", 1, "a number"),
+        ] {
+            let e = parse_vector(text).unwrap_err();
+            assert_eq!(
+                (e.at, e.expected),
+                (at, expected),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        assert_eq!(
+            parse_vector(b"[x]").unwrap_err().to_string(),
+            "invalid JSON vector at byte 1: expected a number"
+        );
+    }
+
+    #[test]
+    fn midpoints_round_to_even_like_the_standard_parser() {
+        // 2^24 + 1 lies exactly between two f32 values.
+        for text in [
+            "16777217",
+            "16777219",
+            "3.4028235677973366e38",
+            "1.00000005960464477539",
+        ] {
+            let ours = parse_vector(format!("[{text}]").as_bytes()).unwrap()[0];
+            assert_eq!(
+                ours.to_bits(),
+                text.parse::<f32>().unwrap().to_bits(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn sql_server_shape_is_read_from_fixed_offsets() {
+        let text = b"[1.2345678e-003,-9.8765432e+002,0.0000000e+000,-0.0000000e+000]";
+        let (v, end) = sql_server_number(text, 1).unwrap();
+        assert_eq!((v, end), (1.2345678e-3, 15));
+        assert_eq!(sql_server_number(text, 16).unwrap(), (-987.65432, 31));
+        assert_eq!(
+            parse_vector(text).unwrap(),
+            vec![1.2345678e-3, -987.65432, 0.0, -0.0]
+        );
+        // Other shapes fall back to the general parser.
+        assert_eq!(sql_server_number(b"[1.5e-3,0000000000000000]", 1), None);
+        assert_eq!(sql_server_number(b"[1.2345678x-003,00000000]", 1), None);
+        assert_eq!(sql_server_number(b"[1.2345678e-0a3,00000000]", 1), None);
+    }
+
+    #[test]
+    fn swar_digit_runs_match_byte_by_byte() {
+        for text in [
+            "12345678",
+            "1234567e",
+            "0000000x",
+            "9]",
+            "x1234567",
+            "98765432101",
+            "00012345",
+        ] {
+            let padded = format!("{text}########");
+            let bytes = padded.as_bytes();
+            let (value, n) = digit_run(bytes, 0).unwrap();
+            let expected_n = text.bytes().take(8).take_while(u8::is_ascii_digit).count();
+            assert_eq!(n, expected_n, "{text}");
+            let expected: u64 = if n == 0 {
+                0
+            } else {
+                text[..n].parse().unwrap()
+            };
+            assert_eq!(value, expected, "{text}");
+        }
+        assert_eq!(digit_run(b"1234567", 0), None, "fewer than 8 bytes");
+    }
+
+    proptest! {
+        #[test]
+        fn exact_for_any_f32_in_sql_server_form(v in prop::collection::vec(any::<f32>().prop_filter("finite", |x| x.is_finite()), 0..64)) {
+            let text = sql_server_style(&v);
+            let parsed = parse_vector(text.as_bytes()).unwrap();
+            prop_assert_eq!(parsed.len(), v.len());
+            for (p, t) in parsed.iter().zip(text.trim_matches(['[', ']']).split(',')) {
+                prop_assert_eq!(p.to_bits(), t.parse::<f32>().unwrap().to_bits(), "{}", t);
+            }
+        }
+
+        #[test]
+        fn shortest_form_round_trips(v in prop::collection::vec(any::<f32>().prop_filter("finite", |x| x.is_finite()), 0..64)) {
+            let text = format!("[{}]", v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(","));
+            let parsed = parse_vector(text.as_bytes()).unwrap();
+            prop_assert_eq!(parsed.len(), v.len());
+            for (a, b) in parsed.iter().zip(&v) {
+                prop_assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+
+        #[test]
+        fn agrees_with_std_on_arbitrary_decimals(m in 0u64..100_000_000_000_000_000, e in -60i32..60, neg in any::<bool>()) {
+            let text = format!("{}{}e{}", if neg { "-" } else { "" }, m, e);
+            let ours = parse_vector(format!("[{text}]").as_bytes()).unwrap()[0];
+            prop_assert_eq!(ours.to_bits(), text.parse::<f32>().unwrap().to_bits(), "{}", text);
+        }
+    }
+}
