@@ -404,10 +404,11 @@ mod tests {
         let text = b"[1.2345678e-003,-9.8765432e+002,0.0000000e+000,-0.0000000e+000]";
         let (v, end) = sql_server_number(text, 1).unwrap();
         assert_eq!((v, end), (1.2345678e-3, 15));
-        assert_eq!(sql_server_number(text, 16).unwrap(), (-987.65432, 31));
+        let minus_987 = "-987.65432".parse::<f32>().unwrap();
+        assert_eq!(sql_server_number(text, 16).unwrap(), (minus_987, 31));
         assert_eq!(
             parse_vector(text).unwrap(),
-            vec![1.2345678e-3, -987.65432, 0.0, -0.0]
+            vec![1.2345678e-3, minus_987, 0.0, -0.0]
         );
         // Other shapes fall back to the general parser.
         assert_eq!(sql_server_number(b"[1.5e-3,0000000000000000]", 1), None);
