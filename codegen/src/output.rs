@@ -30,7 +30,8 @@ pub fn generate_with(
     load: impl FnMut(&str) -> io::Result<String>,
     options: &EmitOptions,
 ) -> Generation {
-    let source = read_crate_with(entry, load);
+    let mut source = read_crate_with(entry, load);
+    crate::model::builtin::add_builtins(&mut source.model);
     let mut diagnostics = source.diagnostics;
     diagnostics.extend(validate(&source.model));
     let files = if diagnostics.is_empty() {

@@ -321,3 +321,29 @@ fn register_writes_an_idempotent_installation_script() {
         "the script depends on built bits: not in generated/"
     );
 }
+
+#[test]
+fn vector_companions_are_generated_and_their_names_reserved() {
+    let s = Scratch::new("companion");
+    s.write(
+        "functions/src/lib.rs",
+        "use runtime::prelude::*;\n\n#[sql_function(name = \"fn_Len\")]\npub fn len(v: Vector<3>) -> i32 {\n    v.len() as i32\n}\n",
+    );
+    assert!(s.run(&[]).status.success());
+    let companion = s.read("generated/sql/dbo/functions/fn_Len_Vector.sql");
+    assert!(companion.contains("@v VECTOR(3)"), "{companion}");
+    assert!(companion.contains("RETURN [dbo].[fn_Len]([dbo].[hs_VectorFromJson](CAST(CAST(@v AS VARCHAR(MAX)) AS VARBINARY(MAX))));"), "{companion}");
+    assert!(
+        s.read("generated/sql/dbo/functions/hs_VectorFromJson.sql")
+            .contains("AS EXTERNAL NAME")
+    );
+
+    s.write(
+        "functions/src/lib.rs",
+        "use runtime::prelude::*;\n\n#[sql_function(name = \"fn_Len\")]\npub fn len(v: Vector<3>) -> i32 {\n    v.len() as i32\n}\n\n#[sql_function(name = \"fn_Len_Vector\")]\npub fn other(x: i32) -> i32 {\n    x\n}\n",
+    );
+    let out = s.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[HS0501]: `dbo.fn_Len_Vector`, the VECTOR companion of `dbo.fn_Len`, is also declared by `other`"), "{stderr}");
+}

@@ -73,6 +73,15 @@ pub fn vector_arg_max(vector: &[f32]) -> Option<i32> {
     kernels::argmax(vector).and_then(|i| i32::try_from(i).ok())
 }
 
+/// Cosine similarity of two 1998-dimension embeddings (the system's
+/// `VECTOR(1998)`); NULL when either is all zeros. Also callable with
+/// `VECTOR(1998)` values through `fn_EmbeddingCosine_Vector`.
+#[sql_function(name = "fn_EmbeddingCosine", deterministic)]
+pub fn embedding_cosine(a: Vector<1998>, b: Vector<1998>) -> Option<f64> {
+    // Equal dimensions are guaranteed by the type.
+    kernels::cosine(&a, &b).ok().flatten().and_then(finite)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +138,29 @@ mod tests {
         assert_eq!(vector_arg_max(&a), Some(1));
         let s = vector_softmax(&a).unwrap();
         assert!((s.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn embeddings_of_the_declared_dimension() {
+        let a: Vector<1998> = (0..1998)
+            .map(|i| i as f32)
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap();
+        let b: Vector<1998> = vec![1.0; 1998].try_into().unwrap();
+        let c = embedding_cosine(a.clone(), b).unwrap();
+        assert!(c > 0.8 && c < 1.0, "{c}");
+        assert_eq!(
+            embedding_cosine(a.clone(), a).map(|c| (c * 1e9).round()),
+            Some(1e9)
+        );
+        let zero: Vector<1998> = vec![0.0; 1998].try_into().unwrap();
+        assert_eq!(embedding_cosine(zero.clone(), zero), None);
+        let short = Vector::<1998>::from_le_bytes(&[0; 16]).unwrap_err();
+        assert_eq!(
+            short.to_string(),
+            "expected a vector of 1998 elements, got 4"
+        );
     }
 
     #[test]

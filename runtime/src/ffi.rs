@@ -76,6 +76,30 @@ pub extern "C" fn hs_abi_version() -> i32 {
     1
 }
 
+/// `[dbo].[hs_VectorFromJson]`, built into the bridge: a `VECTOR(n)` value's
+/// JSON text (bytes) to packed f32. Its ABI is what codegen's C# emitter
+/// writes for `fn(&[u8]) -> Result<Vec<f32>, _>` named `dbo.hs_VectorFromJson`.
+///
+/// # Safety
+/// Pointers as for every export: `json` readable for `json_len` bytes, `out`
+/// and `err` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hs_dbo__hs_5fVectorFromJson(
+    json: *const u8,
+    json_len: i32,
+    out: *mut HsBuf,
+    err: *mut HsBuf,
+) -> i32 {
+    unsafe {
+        guard("dbo.hs_VectorFromJson", err, || {
+            let text = bytes_arg(json, json_len, "@json")?;
+            let values = crate::json::parse_vector(text).map_err(|e| format!("@json: {e}"))?;
+            put_f32s(out, &values);
+            Ok(STATUS_VALUE)
+        })
+    }
+}
+
 fn panic_text(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         s.to_string()

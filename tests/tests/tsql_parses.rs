@@ -192,10 +192,16 @@ fn registration_script_parses() {
     );
     assert!(script.contains("CREATE ASSEMBLY [Hartonomous.Functions]"));
     let creates = script.matches("EXEC sys.sp_executesql N'-- ").count();
+    let companions = generation
+        .model
+        .routines
+        .iter()
+        .filter(|r| codegen::emit::companion_name(r).is_some())
+        .count();
     assert_eq!(
         creates,
-        generation.model.routines.len(),
-        "one CREATE per routine"
+        generation.model.routines.len() + companions,
+        "one CREATE per routine and VECTOR companion"
     );
     parse_all(
         "registration script",

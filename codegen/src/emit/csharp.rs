@@ -566,10 +566,9 @@ fn routine_cs(model: &Model, routine: &Routine) -> RoutineCs {
     extern_params.push("out HsBuf err".into());
     RoutineCs {
         comment: format!(
-            "{} ({}:{}, Rust `{}`)",
+            "{} ({}, Rust `{}`)",
             quote_sql::qualified(&routine.name.schema, &routine.name.name),
-            routine.span.file,
-            routine.span.start.line,
+            super::sql::source_text(&routine.span),
             routine.rust
         ),
         attribute,

@@ -2,10 +2,12 @@
 //! minijinja templates. Output is byte-for-byte deterministic: objects are
 //! ordered by kind and name, never by hash-map order or source order.
 
+mod companion;
 mod csharp;
 mod registration;
 mod sql;
 
+pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
 pub use registration::{binary_literal, emit_registration};
 pub use sql::{EmitOptions, bridge_method, emit_sql};

@@ -1,7 +1,7 @@
 //! T-SQL for each routine and schema, plus the ordered manifest.
 
 use super::{GeneratedFile, file_stem};
-use crate::model::{Direction, Model, Routine, RoutineKind, RowDef};
+use crate::model::{Direction, Model, QualifiedName, Routine, RoutineKind, RowDef};
 use crate::quote_sql;
 use minijinja::Environment;
 use serde::Serialize;
@@ -46,6 +46,8 @@ fn environment() -> &'static Environment<'static> {
             .expect("routine template parses");
         env.add_template("schema.sql", include_str!("templates/schema.sql.j2"))
             .expect("schema template parses");
+        env.add_template("companion.sql", include_str!("templates/companion.sql.j2"))
+            .expect("companion template parses");
         env
     })
 }
@@ -104,6 +106,15 @@ pub fn bridge_method(routine: &Routine) -> String {
     let mut parts = routine.rust.module.clone();
     parts.push(routine.rust.ident.clone());
     parts.join("__")
+}
+
+/// `file:line` of a routine's Rust source; built-in routines have no line.
+pub fn source_text(span: &crate::diagnostics::SourceSpan) -> String {
+    if span.start.line == 0 {
+        format!("{} (built into the bridge)", span.file)
+    } else {
+        format!("{}:{}", span.file, span.start.line)
+    }
 }
 
 fn kind_rank(kind: &RoutineKind) -> (u8, &'static str, &'static str) {
@@ -211,7 +222,7 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
         procedure: routine.kind.is_procedure(),
         schema: routine.name.schema.clone(),
         name: routine.name.name.clone(),
-        source: format!("{}:{}", routine.span.file, routine.span.start.line),
+        source: source_text(&routine.span),
         rust: routine.rust.to_string(),
         doc: routine.doc.clone(),
         notes,
@@ -292,11 +303,44 @@ pub fn emit_sql(
             schema: routine.name.schema.clone(),
             name: routine.name.name.clone(),
             file: path.clone(),
-            source: Some(format!("{}:{}", routine.span.file, routine.span.start.line)),
+            source: Some(source_text(&routine.span)),
         });
         files.push(GeneratedFile {
             path,
             contents: super::finish(contents),
+        });
+    }
+
+    // VECTOR companions last: they call the routines above.
+    let companion_template = env.get_template("companion.sql")?;
+    let mut companions: Vec<(QualifiedName, &Routine)> = model
+        .routines
+        .iter()
+        .filter_map(|r| super::companion_name(r).map(|name| (name, r)))
+        .collect();
+    companions.sort_by(|a, b| {
+        a.0.collision_key()
+            .cmp(&b.0.collision_key())
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    for (name, routine) in companions {
+        let (_, _, dir) = kind_rank(&routine.kind);
+        let path = format!(
+            "sql/{}/{dir}/{}.sql",
+            file_stem(&name.schema),
+            file_stem(&name.name)
+        );
+        let view = super::companion::companion_view(model, routine, &name);
+        manifest.push(ManifestEntry {
+            kind: "vector companion",
+            schema: name.schema.clone(),
+            name: name.name.clone(),
+            file: path.clone(),
+            source: Some(source_text(&routine.span)),
+        });
+        files.push(GeneratedFile {
+            path,
+            contents: super::finish(companion_template.render(view)?),
         });
     }
 

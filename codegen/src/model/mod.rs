@@ -1,6 +1,7 @@
 //! The one model of the database. Readers build it, rules check it, emitters
 //! render it; nothing here knows about Rust syntax trees or output text.
 
+pub mod builtin;
 mod names;
 mod sql_type;
 

@@ -7,6 +7,31 @@ use std::collections::HashMap;
 pub fn duplicate_object_names(model: &Model, found: &mut Vec<Diagnostic>) {
     let mut first_by_name = HashMap::new();
     for routine in &model.routines {
+        first_by_name
+            .entry(routine.name.collision_key())
+            .or_insert(routine);
+    }
+    // A VECTOR companion takes a name too (`<name>_Vector`).
+    for routine in &model.routines {
+        if let Some(companion) = crate::emit::companion_name(routine)
+            && let Some(other) = first_by_name.get(&companion.collision_key())
+        {
+            found.push(
+                Diagnostic::new(
+                    Code::DuplicateObjectName,
+                    format!(
+                        "`{companion}`, the VECTOR companion of `{}`, is also declared by `{}`",
+                        routine.name, other.rust
+                    ),
+                )
+                .at(other.name_span.clone())
+                .with_secondary(routine.name_span.clone(), "takes Vector<N> parameters, so it has a companion")
+                .with_help("rename one of them: codegen names the companion of a routine with Vector<N> parameters `<name>_Vector`"),
+            );
+        }
+    }
+    let mut first_by_name = HashMap::new();
+    for routine in &model.routines {
         match first_by_name.entry(routine.name.collision_key()) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(routine);
