@@ -56,7 +56,14 @@ enum Command {
         assembly_file: PathBuf,
         /// Where to write the script; standard output when absent.
         #[arg(long)]
-        out: Option<PathBuf>,
+        script: Option<PathBuf>,
+        /// Trust the assembly through a signing certificate (its public part,
+        /// DER `.cer`) instead of sp_add_trusted_assembly with its hash.
+        #[arg(long)]
+        certificate_file: Option<PathBuf>,
+        /// Name of the certificate in master.
+        #[arg(long, default_value = "HartonomousClr")]
+        certificate_name: String,
     },
 }
 
@@ -114,8 +121,39 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Register { assembly_file, out } => {
-            register(&generation.files, &options, &assembly_file, out.as_deref())
+        Command::Register {
+            assembly_file,
+            script,
+            certificate_file,
+            certificate_name,
+        } => {
+            let trust = match certificate_file {
+                None => codegen::emit::Trust::Hash,
+                Some(path) => match std::fs::read(&path) {
+                    Ok(der) if der.first() == Some(&0x30) => codegen::emit::Trust::Certificate {
+                        name: certificate_name,
+                        der,
+                    },
+                    Ok(_) => {
+                        eprintln!(
+                            "error: {} is not a DER certificate (export the public part as a binary .cer)",
+                            path.display()
+                        );
+                        return ExitCode::FAILURE;
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot read certificate {}: {e}", path.display());
+                        return ExitCode::FAILURE;
+                    }
+                },
+            };
+            register(
+                &generation.files,
+                &options,
+                &assembly_file,
+                script.as_deref(),
+                &trust,
+            )
         }
         Command::Check => match output::check(&out, &generation.files) {
             Ok(drift) if drift.is_empty() => {
@@ -153,6 +191,7 @@ fn register(
     options: &EmitOptions,
     assembly_file: &std::path::Path,
     out: Option<&std::path::Path>,
+    trust: &codegen::emit::Trust,
 ) -> ExitCode {
     let bits = match std::fs::read(assembly_file) {
         Ok(bits) => bits,
@@ -171,7 +210,7 @@ fn register(
         );
         return ExitCode::FAILURE;
     }
-    let script = match codegen::emit::emit_registration(files, options, &bits) {
+    let script = match codegen::emit::emit_registration(files, options, &bits, trust) {
         Ok(script) => script,
         Err(e) => {
             eprintln!("error[HS0901]: internal error rendering the registration script: {e:#}");

@@ -288,7 +288,7 @@ fn register_writes_an_idempotent_installation_script() {
         "register",
         "--assembly-file",
         &s.0.join("build/fake.dll").to_string_lossy(),
-        "--out",
+        "--script",
         &out.to_string_lossy(),
     ]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
@@ -316,6 +316,37 @@ fn register_writes_an_idempotent_installation_script() {
     assert!(script.starts_with(
         "-- Registers CLR assembly [Hartonomous.Functions] and the 1 objects bound to it."
     ));
+    std::fs::write(
+        s.0.join("build/signer.cer"),
+        [0x30u8, 0x82, 0x01, 0x00, 0xAA],
+    )
+    .unwrap();
+    let signed = s.run(&[
+        "register",
+        "--assembly-file",
+        &s.0.join("build/fake.dll").to_string_lossy(),
+        "--certificate-file",
+        &s.0.join("build/signer.cer").to_string_lossy(),
+    ]);
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    let signed = text(&signed.stdout);
+    assert!(
+        signed.contains("CREATE CERTIFICATE [HartonomousClr] FROM BINARY = 0x30820100AA"),
+        "{signed}"
+    );
+    assert!(!signed.contains("sp_add_trusted_assembly"), "{signed}");
+    let not_der = s.run(&[
+        "register",
+        "--assembly-file",
+        &s.0.join("build/fake.dll").to_string_lossy(),
+        "--certificate-file",
+        &s.0.join("build/not-an-assembly.dll").to_string_lossy(),
+    ]);
+    assert!(
+        text(&not_der.stderr).contains("is not a DER certificate"),
+        "{}",
+        text(&not_der.stderr)
+    );
     assert!(
         !s.0.join("generated/sql/register.sql").exists(),
         "the script depends on built bits: not in generated/"

@@ -9,7 +9,7 @@ mod sql;
 
 pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
-pub use registration::{binary_literal, emit_registration};
+pub use registration::{Trust, binary_literal, certificate_setup, emit_registration};
 pub use sql::{EmitOptions, bridge_method, emit_sql};
 
 /// One file of output, its path relative to `generated/` with `/` separators.

@@ -43,12 +43,46 @@ struct ObjectView {
     statement: String,
 }
 
+/// How SQL Server is told to trust the assembly (`clr strict security` on).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Trust {
+    /// `sys.sp_add_trusted_assembly` with the bits' SHA2_512 (the default).
+    #[default]
+    Hash,
+    /// The assembly is signed with a certificate whose public part (DER) is
+    /// given: it is created in master with a login granted UNSAFE ASSEMBLY.
+    Certificate { name: String, der: Vec<u8> },
+}
+
+/// The T-SQL, run in master, that creates the certificate, its login and the
+/// grant, each only if missing; a different certificate under the same name
+/// is an error rather than silently trusted.
+pub fn certificate_setup(name: &str, der: &[u8]) -> String {
+    use crate::quote_sql::{identifier, string_literal};
+    let login = format!("{name}_Login");
+    let cert = binary_literal(der);
+    format!(
+        "IF EXISTS (SELECT 1 FROM sys.certificates WHERE name = {name_lit} AND CERTENCODED(certificate_id) <> {cert})\n    THROW 51000, {mismatch}, 1;\n\
+         IF NOT EXISTS (SELECT 1 FROM sys.certificates WHERE name = {name_lit})\n    CREATE CERTIFICATE {name_id} FROM BINARY = {cert};\n\
+         IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = {login_lit})\n    CREATE LOGIN {login_id} FROM CERTIFICATE {name_id};\n\
+         GRANT UNSAFE ASSEMBLY TO {login_id};",
+        name_lit = string_literal(name),
+        name_id = identifier(name),
+        login_lit = string_literal(&login),
+        login_id = identifier(&login),
+        mismatch = string_literal(&format!(
+            "certificate {name} exists in master with other contents"
+        )),
+    )
+}
+
 /// The registration script for `assembly_bits`, given the SQL files codegen
 /// emitted (their manifest order is the creation order).
 pub fn emit_registration(
     sql_files: &[GeneratedFile],
     options: &EmitOptions,
     assembly_bits: &[u8],
+    trust: &Trust,
 ) -> Result<String, minijinja::Error> {
     let manifest = sql_files
         .iter()
@@ -83,6 +117,14 @@ pub fn emit_registration(
             hash => binary_literal(&hash),
             size => assembly_bits.len(),
             bits => binary_literal(assembly_bits),
+            certificate => match trust {
+                Trust::Certificate { name, .. } => Some(name.clone()),
+                Trust::Hash => None,
+            },
+            certificate_setup => match trust {
+                Trust::Certificate { name, der } => Some(certificate_setup(name, der)),
+                Trust::Hash => None,
+            },
             objects,
         })?;
     Ok(super::finish(text))
