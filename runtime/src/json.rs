@@ -189,31 +189,33 @@ fn scan_digits(text: &[u8], i: &mut usize, mantissa: &mut u64, kept: &mut usize)
 fn sql_server_number(text: &[u8], start: usize) -> Option<(f32, usize)> {
     let negative = *text.get(start)? == b'-';
     let p = start + negative as usize;
-    let word: [u8; 16] = text.get(p..p + 16)?.try_into().ok()?;
-    let lo = u64::from_le_bytes(word[0..8].try_into().ok()?) ^ 0x3030_3030_3030_3030;
-    let hi = u64::from_le_bytes(word[8..16].try_into().ok()?) ^ 0x3030_3030_3030_3030;
+    if p + 16 > text.len() {
+        return None;
+    }
+    // Two unaligned 8-byte reads; with `^ '0'` digit bytes become 0..=9.
+    let read = |at: usize| {
+        let bytes: [u8; 8] = text[at..at + 8].try_into().expect("8 bytes");
+        u64::from_le_bytes(bytes) ^ 0x3030_3030_3030_3030
+    };
+    let (lo, hi) = (read(p), read(p + 8));
     // Digits at 0, 2..=8 and 11..=13; `.` at 1, `e` at 9, a sign at 10.
-    let lo_digits = 0xFFFF_FFFF_FFFF_00FFu64; // bytes 0 and 2..=7
-    let hi_digits = 0x0000_FFFF_FF00_00FFu64; // bytes 8 and 11..=13
-    let bad_lo = (lo.wrapping_add(0x7676_7676_7676_7676) | lo) & 0x8080_8080_8080_8080 & lo_digits;
-    let bad_hi = (hi.wrapping_add(0x7676_7676_7676_7676) | hi) & 0x8080_8080_8080_8080 & hi_digits;
-    if bad_lo != 0
-        || bad_hi != 0
-        || word[1] != b'.'
-        || word[9] | 0x20 != b'e'
-        || !matches!(word[10], b'+' | b'-')
-    {
+    // All checks are folded into one branch.
+    const LO_DIGITS: u64 = 0x8080_8080_8080_0080; // bytes 0 and 2..=7
+    const HI_DIGITS: u64 = 0x0000_8080_8000_0080; // bytes 8 and 11..=13
+    let non_digit = |x: u64| x.wrapping_add(0x7676_7676_7676_7676) | x;
+    let sign = (hi >> 16) as u8;
+    let shape_ok = (non_digit(lo) & LO_DIGITS) | (non_digit(hi) & HI_DIGITS) == 0
+        && (lo >> 8) as u8 == b'.' ^ b'0'
+        && ((hi >> 8) as u8 | 0x20) == b'e' ^ b'0' | 0x20
+        && (sign == b'+' ^ b'0' || sign == b'-' ^ b'0');
+    if !shape_ok {
         return None;
     }
     // The eight significant digits (bytes 0, 2..=8) side by side, first digit
     // in the lowest byte, then combined pairwise (SWAR).
     let mantissa = swar_eight(((lo >> 16) << 8) | (lo & 0xFF) | ((hi & 0xFF) << 56));
-    let e = ((hi >> 24) & 0xFF) * 100 + ((hi >> 32) & 0xFF) * 10 + ((hi >> 40) & 0xFF);
-    let exponent = if word[10] == b'-' {
-        -(e as i32)
-    } else {
-        e as i32
-    } - 7;
+    let e = (((hi >> 24) & 0xFF) * 100 + ((hi >> 32) & 0xFF) * 10 + ((hi >> 40) & 0xFF)) as i32;
+    let exponent = if sign == b'-' ^ b'0' { -e } else { e } - 7;
     let end = p + 14;
     let value = if mantissa == 0 {
         0.0
@@ -221,14 +223,18 @@ fn sql_server_number(text: &[u8], start: usize) -> Option<(f32, usize)> {
         let approx = mantissa as i64 as f64 * POW10[(exponent + 64) as usize];
         let low = approx.to_bits() & 0x1FFF_FFFF;
         if low.abs_diff(0x1000_0000) <= 8 || approx < f32::MIN_POSITIVE as f64 {
-            slow(text, start, end)?
+            slow(text, p, end)?
         } else {
             approx as f32
         }
     } else {
-        slow(text, start, end)?
+        slow(text, p, end)?
     };
-    Some((if negative { -value.abs() } else { value }, end))
+    // `value` is non-negative here; the sign is one bit.
+    Some((
+        f32::from_bits(value.to_bits() | (negative as u32) << 31),
+        end,
+    ))
 }
 
 /// One JSON number starting at `start`: its f32 value and the index after it.
