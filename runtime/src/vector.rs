@@ -2,6 +2,7 @@
 //! bytes) and the scalar reference kernels over them. The SIMD kernels of the
 //! runtime issue replace the bodies here and are tested against these.
 
+use crate::simd::kernels;
 use std::fmt;
 use std::ops::Deref;
 
@@ -97,20 +98,57 @@ fn same_length(a: &[f32], b: &[f32]) -> Result<(), VectorError> {
     Ok(())
 }
 
+/// The f64 scalar reference: what the SIMD kernels are tested against, and
+/// what answers when f32 accumulation would overflow or underflow.
+pub mod reference {
+    use super::sum;
+
+    /// Σ aᵢbᵢ in f64.
+    pub fn dot(a: &[f32], b: &[f32]) -> f64 {
+        sum(a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64))
+    }
+
+    /// Σ aᵢ² in f64.
+    pub fn sum_squares(a: &[f32]) -> f64 {
+        sum(a.iter().map(|x| *x as f64 * *x as f64))
+    }
+
+    /// Σ (aᵢ − bᵢ)² in f64.
+    pub fn squared_l2(a: &[f32], b: &[f32]) -> f64 {
+        sum(a.iter().zip(b).map(|(x, y)| {
+            let d = *x as f64 - *y as f64;
+            d * d
+        }))
+    }
+}
+
+/// The f32-accumulated result unless it left f32's comfortable range
+/// (overflow to infinity, or zero or so small that squares may have
+/// underflowed):
+/// then the f64 reference, so huge and tiny vectors are still right.
+#[inline]
+fn in_range(fast: f64, reference: impl FnOnce() -> f64) -> f64 {
+    if fast.is_finite() && fast.abs() >= 1e-30 && fast.abs() < 1e36 {
+        fast + 0.0
+    } else {
+        reference() + 0.0
+    }
+}
+
 /// Σ from +0.0: `Iterator::sum` starts at -0.0, which SQL would show as -0.
 fn sum(values: impl Iterator<Item = f64>) -> f64 {
     values.fold(0.0, |total, x| total + x)
 }
 
-/// Σ aᵢbᵢ, accumulated in f64.
+/// Σ aᵢbᵢ (SIMD kernel; see `simd` for the accuracy bound).
 pub fn dot(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
     same_length(a, b)?;
-    Ok(sum(a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64)))
+    Ok(in_range((kernels().dot)(a, b), || reference::dot(a, b)))
 }
 
-/// Σ aᵢ², accumulated in f64.
+/// Σ aᵢ².
 fn squared_norm(a: &[f32]) -> f64 {
-    sum(a.iter().map(|x| *x as f64 * *x as f64))
+    in_range((kernels().sum_squares)(a), || reference::sum_squares(a))
 }
 
 /// ‖a‖.
@@ -120,18 +158,21 @@ pub fn norm(a: &[f32]) -> f64 {
 
 /// a·b / (‖a‖‖b‖); `None` when either vector has zero length (norm 0).
 pub fn cosine(a: &[f32], b: &[f32]) -> Result<Option<f64>, VectorError> {
-    let d = dot(a, b)?;
-    let denominator = (squared_norm(a) * squared_norm(b)).sqrt();
+    same_length(a, b)?;
+    let (d, na, nb) = (kernels().dot_norms)(a, b);
+    let d = in_range(d, || reference::dot(a, b));
+    let na = in_range(na, || reference::sum_squares(a));
+    let nb = in_range(nb, || reference::sum_squares(b));
+    let denominator = (na * nb).sqrt();
     Ok((denominator > 0.0).then(|| d / denominator))
 }
 
 /// Σ (aᵢ − bᵢ)².
 pub fn squared_euclidean(a: &[f32], b: &[f32]) -> Result<f64, VectorError> {
     same_length(a, b)?;
-    Ok(sum(a.iter().zip(b).map(|(x, y)| {
-        let d = *x as f64 - *y as f64;
-        d * d
-    })))
+    Ok(in_range((kernels().squared_l2)(a, b), || {
+        reference::squared_l2(a, b)
+    }))
 }
 
 /// ‖a − b‖.
@@ -251,6 +292,17 @@ mod tests {
         assert_eq!(argmax(&[f32::NAN, 2.0]), Some(1));
         assert_eq!(argmax(&[f32::NAN]), None);
         assert_eq!(argmax(&[]), None);
+    }
+
+    #[test]
+    fn huge_and_tiny_vectors_fall_back_to_f64() {
+        let huge = [f32::MAX, f32::MAX];
+        assert_eq!(norm(&huge), (2.0 * (f32::MAX as f64).powi(2)).sqrt());
+        let tiny = [1e-25f32, 2e-25];
+        let c = cosine(&tiny, &tiny).unwrap().unwrap();
+        assert!((c - 1.0).abs() < 1e-12, "{c}");
+        assert!(dot(&tiny, &tiny).unwrap() > 0.0);
+        assert!(euclidean(&huge, &[0.0, 0.0]).unwrap().is_finite());
     }
 
     #[test]
