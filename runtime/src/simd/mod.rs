@@ -15,12 +15,15 @@ mod x86;
 
 use std::sync::OnceLock;
 
+/// Σ aᵢbᵢ, Σ aᵢ², Σ bᵢ².
+pub type DotNorms = (f64, f64, f64);
+
 /// One implementation of every kernel.
 #[derive(Clone, Copy)]
 pub struct Kernels {
     pub name: &'static str,
     /// Σ aᵢbᵢ, Σ aᵢ², Σ bᵢ² in one pass (equal lengths).
-    pub dot_norms: fn(&[f32], &[f32]) -> (f64, f64, f64),
+    pub dot_norms: fn(&[f32], &[f32]) -> DotNorms,
     /// Σ aᵢbᵢ (equal lengths).
     pub dot: fn(&[f32], &[f32]) -> f64,
     /// Σ aᵢ².
