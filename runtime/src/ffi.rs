@@ -15,6 +15,7 @@ use crate::vector::{Vector, decode_f32_le, encode_f32_le};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use std::any::Any;
+use std::borrow::Cow;
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use uuid::Uuid;
@@ -174,9 +175,26 @@ pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: i32, param: &str) -> Result<&'a
     unsafe { raw_slice(ptr, len, param) }
 }
 
-/// Packed little-endian f32 (any alignment) as a vector.
-pub fn f32_arg(bytes: &[u8], param: &str) -> Result<Vec<f32>, String> {
-    decode_f32_le(bytes).map_err(|e| format!("{param}: {e}"))
+/// Packed little-endian f32 as a slice: borrowed in place when the bytes are
+/// 4-byte aligned (as .NET arrays are), copied when not.
+pub fn f32_arg<'a>(bytes: &'a [u8], param: &str) -> Result<Cow<'a, [f32]>, String> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(format!(
+            "{param}: {}",
+            crate::vector::VectorError::ByteLength { bytes: bytes.len() }
+        ));
+    }
+    #[cfg(target_endian = "little")]
+    if bytes.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0 {
+        // SAFETY: aligned, the length is a multiple of 4, every bit pattern
+        // is a valid f32, and on little-endian targets the layout is LE f32.
+        let floats =
+            unsafe { std::slice::from_raw_parts(bytes.as_ptr() as *const f32, bytes.len() / 4) };
+        return Ok(Cow::Borrowed(floats));
+    }
+    decode_f32_le(bytes)
+        .map(Cow::Owned)
+        .map_err(|e| format!("{param}: {e}"))
 }
 
 /// Packed f32 of exactly `N` elements.
@@ -547,6 +565,30 @@ mod tests {
         // Guid.ToByteArray(): the first three groups little-endian.
         assert_eq!(&bytes[..4], &[0x33, 0x22, 0x11, 0x00]);
         assert_eq!(unsafe { uuid_arg(bytes.as_ptr(), "@g") }.unwrap(), id);
+    }
+
+    #[test]
+    fn f32_arguments_are_borrowed_when_aligned_and_copied_when_not() {
+        let values = [1.5f32, -2.0, 3.25];
+        let mut bytes = vec![0u8; 16];
+        bytes[4..16].copy_from_slice(&crate::vector::encode_f32_le(&values));
+        let aligned = &bytes[4..16];
+        let aligned_result = f32_arg(aligned, "@v").unwrap();
+        assert!(
+            matches!(aligned_result, Cow::Borrowed(_)) || aligned.as_ptr().align_offset(4) != 0
+        );
+        assert_eq!(&*aligned_result, &values);
+        let mut shifted = vec![0u8; 13];
+        shifted[1..13].copy_from_slice(&crate::vector::encode_f32_le(&values));
+        let unaligned = &shifted[1..13];
+        if unaligned.as_ptr().align_offset(4) != 0 {
+            assert!(matches!(f32_arg(unaligned, "@v").unwrap(), Cow::Owned(_)));
+        }
+        assert_eq!(&*f32_arg(unaligned, "@v").unwrap(), &values);
+        assert_eq!(
+            f32_arg(&bytes[..5], "@v").unwrap_err(),
+            "@v: vector byte length 5 is not a multiple of 4 (vectors are packed little-endian float32)"
+        );
     }
 
     #[test]

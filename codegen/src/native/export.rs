@@ -86,7 +86,8 @@ fn convert_input(base: &str, value: &Value, label: &str) -> TokenStream {
         // Borrowed for the call: zero-copy from the caller's buffer.
         RustValue::ByteSlice => bytes,
         RustValue::ByteVec => quote!(#bytes.to_vec()),
-        RustValue::F32Slice | RustValue::F32Vec => quote!(::runtime::ffi::f32_arg(#bytes, #label)?),
+        RustValue::F32Slice => quote!(::runtime::ffi::f32_arg(#bytes, #label)?),
+        RustValue::F32Vec => quote!(::runtime::ffi::f32_arg(#bytes, #label)?.into_owned()),
         RustValue::Vector(n) => {
             let n = n as usize;
             quote!(::runtime::ffi::vector_arg::<#n>(#bytes, #label)?)
@@ -212,7 +213,11 @@ pub fn routine_export(routine: &Routine, sig: &syn::Signature) -> TokenStream {
                 RustValue::ByteSlice => {
                     quote!((|__b: &[u8]| ::runtime::ffi::keep_slice(__b.to_vec())))
                 }
-                _ => quote!(::runtime::ffi::keep_slice),
+                _ => quote!(
+                    (|__f: ::std::borrow::Cow<'_, [f32]>| ::runtime::ffi::keep_slice(
+                        __f.into_owned()
+                    ))
+                ),
             };
             let kept = format_ident!("__k{i}");
             prelude.push(if param.value.nullable {
