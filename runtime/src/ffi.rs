@@ -570,7 +570,7 @@ mod tests {
     #[test]
     fn f32_arguments_are_borrowed_when_aligned_and_copied_when_not() {
         let values = [1.5f32, -2.0, 3.25];
-        let mut bytes = vec![0u8; 16];
+        let mut bytes = [0u8; 16];
         bytes[4..16].copy_from_slice(&crate::vector::encode_f32_le(&values));
         let aligned = &bytes[4..16];
         let aligned_result = f32_arg(aligned, "@v").unwrap();
@@ -578,7 +578,7 @@ mod tests {
             matches!(aligned_result, Cow::Borrowed(_)) || aligned.as_ptr().align_offset(4) != 0
         );
         assert_eq!(&*aligned_result, &values);
-        let mut shifted = vec![0u8; 13];
+        let mut shifted = [0u8; 13];
         shifted[1..13].copy_from_slice(&crate::vector::encode_f32_le(&values));
         let unaligned = &shifted[1..13];
         if unaligned.as_ptr().align_offset(4) != 0 {

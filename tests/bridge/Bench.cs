@@ -60,7 +60,8 @@ static class Bench
         var sb = new SqlBytes(b);
         var bridged = Native.vector__cosine_similarity(sa, sb).Value;
         var plain = PlainCosine(sa, sb);
-        if (Math.Abs(bridged - plain) > 1e-9) { Console.Error.WriteLine("results differ: " + bridged + " vs " + plain); return 1; }
+        // f32 SIMD accumulation in Rust, f64 in this C#: agree to the documented bound.
+        if (Math.Abs(bridged - plain) > 1e-5 * Math.Abs(plain) + 1e-9) { Console.Error.WriteLine("results differ: " + bridged + " vs " + plain); return 1; }
 
         Time("raw P/Invoke (no-op)", 2000000, () => hs_abi_version());
         Time("bridge, trivial function", 1000000, () => Native.planning__calculate_complexity(new SqlInt32(5000), SqlBoolean.False, SqlBoolean.True).Value);
