@@ -54,6 +54,21 @@ fn skip_ws(text: &[u8], mut i: usize) -> usize {
 
 /// Parses `[n, n, ...]` into f32, each correctly rounded.
 pub fn parse_vector(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("sse4.1") && std::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU has the features the function is compiled for.
+        return unsafe { x86::parse_vector_sse41(text) };
+    }
+    parse_with(text, sql_server_number)
+}
+
+/// The parse loop, with `fast` reading SQL Server's fixed shape (or saying
+/// it is not that shape). Inlined into each caller so `fast` is too.
+#[inline(always)]
+fn parse_with(
+    text: &[u8],
+    fast: impl Fn(&[u8], usize) -> Option<(f32, usize)>,
+) -> Result<Vec<f32>, JsonVectorError> {
     let err = |at, expected| JsonVectorError { at, expected };
     let mut i = skip_ws(text, 0);
     if text.get(i) != Some(&b'[') {
@@ -74,7 +89,7 @@ pub fn parse_vector(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
         // `i` is at an element (after `[` or `,`, possibly before spaces).
         // SQL Server's own shape comes first: its next element starts at a
         // fixed offset, so consecutive elements depend only on a sign byte.
-        let end = match sql_server_number(text, i) {
+        let end = match fast(text, i) {
             Some((value, end)) => {
                 out.push(value);
                 end
@@ -217,24 +232,108 @@ fn sql_server_number(text: &[u8], start: usize) -> Option<(f32, usize)> {
     let e = (((hi >> 24) & 0xFF) * 100 + ((hi >> 32) & 0xFF) * 10 + ((hi >> 40) & 0xFF)) as i32;
     let exponent = if sign == b'-' ^ b'0' { -e } else { e } - 7;
     let end = p + 14;
-    let value = if mantissa == 0 {
-        0.0
-    } else if (-64..=64).contains(&exponent) {
-        let approx = mantissa as i64 as f64 * POW10[(exponent + 64) as usize];
-        let low = approx.to_bits() & 0x1FFF_FFFF;
-        if low.abs_diff(0x1000_0000) <= 8 || approx < f32::MIN_POSITIVE as f64 {
-            slow(text, p, end)?
-        } else {
-            approx as f32
-        }
-    } else {
-        slow(text, p, end)?
-    };
+    let value = scale(mantissa, exponent, text, p, end)?;
     // `value` is non-negative here; the sign is one bit.
     Some((
         f32::from_bits(value.to_bits() | (negative as u32) << 31),
         end,
     ))
+}
+
+/// The f32 of `mantissa · 10^exponent` read from `text[start..end]` (whose
+/// sign the caller applies): the fast product where its rounding is certain,
+/// the exact parser where it is not.
+#[inline(always)]
+fn scale(mantissa: u64, exponent: i32, text: &[u8], start: usize, end: usize) -> Option<f32> {
+    if mantissa == 0 {
+        Some(0.0)
+    } else if (-64..=64).contains(&exponent) {
+        let approx = mantissa as i64 as f64 * POW10[(exponent + 64) as usize];
+        let low = approx.to_bits() & 0x1FFF_FFFF;
+        if low.abs_diff(0x1000_0000) <= 8 || approx < f32::MIN_POSITIVE as f64 {
+            slow(text, start, end)
+        } else {
+            Some(approx as f32)
+        }
+    } else {
+        slow(text, start, end)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    //! SQL Server's shape read with SSSE3/SSE4.1: one 16-byte load per
+    //! element, validated with two compares, its digits gathered by one
+    //! shuffle and combined by two multiply-adds.
+
+    use super::{JsonVectorError, parse_with, scale};
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "sse4.1,ssse3")]
+    pub(super) fn parse_vector_sse41(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
+        // SAFETY: this function has the features `number` needs.
+        parse_with(text, |t, at| unsafe { number(t, at) })
+    }
+
+    /// Digit positions of `d.ddddddde±ddd`: 0, 2..=8, 11..=13.
+    const DIGITS: u32 = 0b0011_1001_1111_1101;
+    /// `.` at 1, `e`/`E` at 9, `+`/`-` at 10.
+    const STRUCTURE: u32 = (1 << 1) | (1 << 9) | (1 << 10);
+
+    #[target_feature(enable = "sse4.1,ssse3")]
+    #[inline]
+    unsafe fn number(text: &[u8], start: usize) -> Option<(f32, usize)> {
+        let negative = *text.get(start)? == b'-';
+        let p = start + negative as usize;
+        if p + 16 > text.len() {
+            return None;
+        }
+        // SAFETY: p + 16 <= text.len().
+        let v = unsafe { _mm_loadu_si128(text.as_ptr().add(p) as *const __m128i) };
+        let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+        let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
+        let folded = _mm_or_si128(
+            v,
+            _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0),
+        );
+        let dot_e_plus = _mm_setr_epi8(
+            0, b'.' as i8, 0, 0, 0, 0, 0, 0, 0, b'e' as i8, b'+' as i8, 0, 0, 0, 0, 0,
+        );
+        let dot_e_minus = _mm_setr_epi8(
+            0, b'.' as i8, 0, 0, 0, 0, 0, 0, 0, b'e' as i8, b'-' as i8, 0, 0, 0, 0, 0,
+        );
+        let structure = _mm_or_si128(
+            _mm_cmpeq_epi8(folded, dot_e_plus),
+            _mm_cmpeq_epi8(folded, dot_e_minus),
+        );
+        let digits_ok = _mm_movemask_epi8(is_digit) as u32 & DIGITS == DIGITS;
+        let structure_ok = _mm_movemask_epi8(structure) as u32 & STRUCTURE == STRUCTURE;
+        if !(digits_ok & structure_ok) {
+            return None;
+        }
+        // [d0 d1..d7 0 e0 e1 e2 0 0 0 0] → pairs → quads: [d0..d3, d4..d7, exp, 0].
+        let gathered = _mm_shuffle_epi8(
+            x,
+            _mm_setr_epi8(
+                0, 2, 3, 4, 5, 6, 7, 8, -128, 11, 12, 13, -128, -128, -128, -128,
+            ),
+        );
+        let pairs = _mm_maddubs_epi16(
+            gathered,
+            _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0, 0, 0),
+        );
+        let quads = _mm_madd_epi16(pairs, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 0, 0));
+        let mantissa =
+            _mm_cvtsi128_si32(quads) as u64 * 10_000 + _mm_extract_epi32::<1>(quads) as u64;
+        let e = _mm_extract_epi32::<2>(quads);
+        let exponent = if text[p + 10] == b'-' { -e } else { e } - 7;
+        let end = p + 14;
+        let value = scale(mantissa, exponent, text, p, end)?;
+        Some((
+            f32::from_bits(value.to_bits() | (negative as u32) << 31),
+            end,
+        ))
+    }
 }
 
 /// One JSON number starting at `start`: its f32 value and the index after it.
@@ -406,6 +505,17 @@ mod tests {
     }
 
     #[test]
+    fn every_implementation_agrees() {
+        let text = b"[1.2345678e-003,-9.8765432E+002,5.0000000e-045,3.4028235e+038,3.4028236e+038,1.0000000e+000]";
+        let portable = parse_with(text, sql_server_number).unwrap();
+        let fallback = parse_with(text, |_, _| None).unwrap();
+        assert_eq!(portable, fallback);
+        assert_eq!(parse_vector(text).unwrap(), portable);
+        assert_eq!(portable[2], 5e-45, "subnormal, through the exact parser");
+        assert_eq!(portable[4], f32::INFINITY, "rounds past f32::MAX");
+    }
+
+    #[test]
     fn sql_server_shape_is_read_from_fixed_offsets() {
         let text = b"[1.2345678e-003,-9.8765432e+002,0.0000000e+000,-0.0000000e+000]";
         let (v, end) = sql_server_number(text, 1).unwrap();
@@ -453,6 +563,11 @@ mod tests {
         fn exact_for_any_f32_in_sql_server_form(v in prop::collection::vec(any::<f32>().prop_filter("finite", |x| x.is_finite()), 0..64)) {
             let text = sql_server_style(&v);
             let parsed = parse_vector(text.as_bytes()).unwrap();
+            // The portable fixed-shape reader and the general parser agree bit for bit.
+            let portable = parse_with(text.as_bytes(), sql_server_number).unwrap();
+            let general = parse_with(text.as_bytes(), |_, _| None).unwrap();
+            prop_assert_eq!(parsed.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), portable.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            prop_assert_eq!(portable.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), general.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
             prop_assert_eq!(parsed.len(), v.len());
             for (p, t) in parsed.iter().zip(text.trim_matches(['[', ']']).split(',')) {
                 prop_assert_eq!(p.to_bits(), t.parse::<f32>().unwrap().to_bits(), "{}", t);
