@@ -75,8 +75,18 @@ fn parse_with(
         return Err(err(i, "`[`"));
     }
     i = skip_ws(text, i + 1);
-    // SQL Server writes about 15 bytes per element; reserve once.
-    let mut out = Vec::with_capacity(text.len() / 12 + 1);
+    // Every element takes at least two bytes (a digit and a delimiter), so
+    // this capacity always suffices and the loop writes without `push`.
+    let mut out: Vec<f32> = Vec::with_capacity(text.len() / 2 + 1);
+    let capacity = out.capacity();
+    let base = out.as_mut_ptr();
+    let mut n = 0usize;
+    let mut put = |value: f32| {
+        assert!(n < capacity, "two bytes per element");
+        // SAFETY: n < capacity of `out`'s allocation.
+        unsafe { base.add(n).write(value) };
+        n += 1;
+    };
     if text.get(i) == Some(&b']') {
         i = skip_ws(text, i + 1);
         return if i == text.len() {
@@ -91,13 +101,13 @@ fn parse_with(
         // fixed offset, so consecutive elements depend only on a sign byte.
         let end = match fast(text, i) {
             Some((value, end)) => {
-                out.push(value);
+                put(value);
                 end
             }
             None => {
                 i = skip_ws(text, i);
                 let (value, end) = parse_number(text, i).ok_or_else(|| err(i, "a number"))?;
-                out.push(value);
+                put(value);
                 end
             }
         };
@@ -110,11 +120,12 @@ fn parse_with(
             Some(b',') => i += 1,
             Some(b']') => {
                 i = skip_ws(text, i + 1);
-                return if i == text.len() {
-                    Ok(out)
-                } else {
-                    Err(err(i, "the end of the text"))
-                };
+                if i != text.len() {
+                    return Err(err(i, "the end of the text"));
+                }
+                // SAFETY: the first n elements were written by `put`.
+                unsafe { out.set_len(n) };
+                return Ok(out);
             }
             _ => return Err(err(i, "`,` or `]`")),
         }
