@@ -526,6 +526,33 @@ fn every_bridge_method_matches_a_direct_rust_call() {
         ok(null()),
     );
 
+    // Large values: a 1 MiB vector and a million-character string.
+    let large: Vec<f32> = (0..262_144)
+        .map(|i| ((i % 113) as f32 - 56.0) / 64.0)
+        .collect();
+    check(
+        &mut h,
+        "vector__vector_norm",
+        vec![Arg::floats(&large)],
+        ok(float(vector::vector_norm(&large))),
+    );
+    check(
+        &mut h,
+        "vector__vector_softmax",
+        vec![Arg::floats(&large)],
+        ok(floats(vector::vector_softmax(&large))),
+    );
+    let huge_name = "ab".repeat(500_000) + "-whisper";
+    check(
+        &mut h,
+        "planning__parse_model_capabilities",
+        vec![Arg::text(&huge_name)],
+        ok(format!(
+            "T:{}",
+            capability_rows(planning::parse_model_capabilities(&huge_name))
+        )),
+    );
+
     // Every routine of the model was exercised.
     let methods: BTreeSet<String> = model
         .routines
