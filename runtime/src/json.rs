@@ -260,8 +260,12 @@ fn scale(mantissa: u64, exponent: i32, text: &[u8], start: usize, end: usize) ->
         Some(0.0)
     } else if (-64..=64).contains(&exponent) {
         let approx = mantissa as i64 as f64 * POW10[(exponent + 64) as usize];
-        let low = approx.to_bits() & 0x1FFF_FFFF;
-        if low.abs_diff(0x1000_0000) <= 8 || approx < f32::MIN_POSITIVE as f64 {
+        let bits = approx.to_bits();
+        // Within 8 ulps of an f32 rounding midpoint (low 29 bits 1 << 28)?
+        let near_midpoint = (bits.wrapping_sub(0x1000_0000 - 8) & 0x1FFF_FFFF) <= 16;
+        // Below f32's normal range (2^-126), where it rounds differently?
+        let subnormal = bits < 0x3810_0000_0000_0000;
+        if near_midpoint | subnormal {
             slow(text, start, end)
         } else {
             Some(approx as f32)
@@ -286,11 +290,6 @@ mod x86 {
         parse_with(text, |t, at| unsafe { number(t, at) })
     }
 
-    /// Digit positions of `d.ddddddde±ddd`: 0, 2..=8, 11..=13.
-    const DIGITS: u32 = 0b0011_1001_1111_1101;
-    /// `.` at 1, `e`/`E` at 9, `+`/`-` at 10.
-    const STRUCTURE: u32 = (1 << 1) | (1 << 9) | (1 << 10);
-
     #[target_feature(enable = "sse4.1,ssse3")]
     #[inline]
     unsafe fn number(text: &[u8], start: usize) -> Option<(f32, usize)> {
@@ -302,24 +301,29 @@ mod x86 {
         // SAFETY: p + 16 <= text.len().
         let v = unsafe { _mm_loadu_si128(text.as_ptr().add(p) as *const __m128i) };
         let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
+        // One range check per byte: digits within '0'..='9', `.` exactly,
+        // `e` or `E` (folded), and '+'..='-' for the sign, refined below.
         let folded = _mm_or_si128(
             v,
             _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0),
         );
-        let dot_e_plus = _mm_setr_epi8(
-            0, b'.' as i8, 0, 0, 0, 0, 0, 0, 0, b'e' as i8, b'+' as i8, 0, 0, 0, 0, 0,
+        let low = _mm_setr_epi8(
+            b'0' as i8, b'.' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
+            b'0' as i8, b'0' as i8, b'e' as i8, b'+' as i8, b'0' as i8, b'0' as i8, b'0' as i8, 0,
+            0,
         );
-        let dot_e_minus = _mm_setr_epi8(
-            0, b'.' as i8, 0, 0, 0, 0, 0, 0, 0, b'e' as i8, b'-' as i8, 0, 0, 0, 0, 0,
+        let high = _mm_setr_epi8(
+            b'9' as i8, b'.' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
+            b'9' as i8, b'9' as i8, b'e' as i8, b'-' as i8, b'9' as i8, b'9' as i8, b'9' as i8, -1,
+            -1,
         );
-        let structure = _mm_or_si128(
-            _mm_cmpeq_epi8(folded, dot_e_plus),
-            _mm_cmpeq_epi8(folded, dot_e_minus),
+        let within = _mm_and_si128(
+            _mm_cmpeq_epi8(_mm_max_epu8(folded, low), folded),
+            _mm_cmpeq_epi8(_mm_min_epu8(folded, high), folded),
         );
-        let digits_ok = _mm_movemask_epi8(is_digit) as u32 & DIGITS == DIGITS;
-        let structure_ok = _mm_movemask_epi8(structure) as u32 & STRUCTURE == STRUCTURE;
-        if !(digits_ok & structure_ok) {
+        let sign = _mm_extract_epi8::<10>(v) as u8;
+        // ',' lies between '+' and '-': the sign byte is checked on its own.
+        if _mm_movemask_epi8(within) != 0xFFFF || sign == b',' {
             return None;
         }
         // [d0 d1..d7 0 e0 e1 e2 0 0 0 0] → pairs → quads: [d0..d3, d4..d7, exp, 0].
@@ -337,7 +341,7 @@ mod x86 {
         let mantissa =
             _mm_cvtsi128_si32(quads) as u64 * 10_000 + _mm_extract_epi32::<1>(quads) as u64;
         let e = _mm_extract_epi32::<2>(quads);
-        let exponent = if text[p + 10] == b'-' { -e } else { e } - 7;
+        let exponent = if sign == b'-' { -e } else { e } - 7;
         let end = p + 14;
         let value = scale(mantissa, exponent, text, p, end)?;
         Some((
