@@ -378,3 +378,63 @@ fn vector_companions_are_generated_and_their_names_reserved() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("error[HS0501]: `dbo.fn_Len_Vector`, the VECTOR companion of `dbo.fn_Len`, is also declared by `other`"), "{stderr}");
 }
+
+#[test]
+fn table_rules_catch_the_classic_schema_errors() {
+    let s = Scratch::new("tables");
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+pub struct Parent {
+    #[sql(primary_key)]
+    pub parent_id: i32,
+    pub code: i64,
+}
+
+#[derive(SqlTable)]
+#[sql(index(columns = "CompletedTimestamp"))]
+pub struct Child {
+    #[sql(primary_key, identity)]
+    pub child_id: i64,
+    #[sql(references = "dbo.Parent(ParentId)")]
+    pub parent_id: i64,
+    #[sql(references = "Parent(Code)")]
+    pub code: i64,
+    #[sql(references = "dbo.Missing(Id)")]
+    pub missing_id: i32,
+    pub completion_timestamp: NaiveDateTime,
+}
+
+#[derive(SqlTable)]
+pub struct A {
+    #[sql(primary_key, references = "B(Id)")]
+    pub id: i32,
+}
+
+#[derive(SqlTable)]
+pub struct B {
+    #[sql(primary_key, references = "A(Id)")]
+    pub id: i32,
+}
+"#,
+    );
+    let out = s.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "error[HS0507]: foreign key `FK_Child_ParentId`: `dbo.Child.ParentId` is BIGINT but `dbo.Parent.ParentId` is INT",
+        "error[HS0508]: foreign key `FK_Child_Code` references dbo.Parent(Code), which is not its primary key or a unique key",
+        "error[HS0505]: foreign key `FK_Child_MissingId` references table `dbo.Missing`, which is not declared",
+        "error[HS0506]: index `IX_Child_CompletedTimestamp` names column `CompletedTimestamp`, which table `dbo.Child` does not have",
+        "help: columns of dbo.Child: ChildId, ParentId, Code, MissingId, CompletionTimestamp",
+        "error[HS0509]: foreign keys form a cycle: dbo.A → dbo.B → dbo.A",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("codegen found 5 problems"), "{stderr}");
+}

@@ -4,5 +4,6 @@
 //! under `generated/sql/` when `cargo run -p codegen` runs.
 
 pub mod planning;
+pub mod schema;
 pub mod spatial;
 pub mod vector;

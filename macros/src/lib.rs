@@ -5,7 +5,8 @@
 //! Use them through `runtime` (`use runtime::prelude::*`).
 
 use codegen::annotations::{
-    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row, returned_row_type,
+    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row, parse_table,
+    returned_row_type,
 };
 use proc_macro::TokenStream;
 use quote::{quote, quote_spanned};
@@ -56,6 +57,33 @@ pub fn derive_sql_row(input: TokenStream) -> TokenStream {
     quote! {
         #errors
         impl #impl_generics ::runtime::SqlRow for #ident #ty_generics #where_clause {}
+    }
+    .into()
+}
+
+/// Declares a table: each field a column (`Vector<N>` is `VECTOR(N)`), with
+/// keys, defaults, checks, foreign keys and indexes in `#[sql(...)]`.
+/// codegen writes its `CREATE TABLE`; see docs/tables.md.
+#[proc_macro_derive(SqlTable, attributes(sql))]
+pub fn derive_sql_table(input: TokenStream) -> TokenStream {
+    let input = match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let file: Arc<str> = Arc::from("");
+    let ctx = ItemContext {
+        file: &file,
+        module: &[],
+    };
+    let errors = match parse_table(&input, &ctx) {
+        Ok(_) => proc_macro2::TokenStream::new(),
+        Err(errors) => compile_errors(&errors),
+    };
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #errors
+        impl #impl_generics ::runtime::SqlTable for #ident #ty_generics #where_clause {}
     }
     .into()
 }

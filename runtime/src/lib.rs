@@ -10,11 +10,14 @@ pub mod simd;
 pub mod spatial;
 pub mod vector;
 
-pub use macros::{SqlRow, sql_function, sql_procedure};
+pub use macros::{SqlRow, SqlTable, sql_function, sql_procedure};
 
 /// Implemented by `#[derive(SqlRow)]`: a struct whose fields are the columns
 /// of a table-valued function's rows or a procedure's result set.
 pub trait SqlRow {}
+
+/// Implemented by `#[derive(SqlTable)]`: a struct declaring a table.
+pub trait SqlTable {}
 
 /// Value types with a SQL Server counterpart (UNIQUEIDENTIFIER, DATE, TIME,
 /// DATETIME2, DATETIMEOFFSET, DECIMAL), re-exported so function crates use the
@@ -26,8 +29,8 @@ pub mod types {
 }
 
 pub mod prelude {
-    pub use crate::SqlRow;
     pub use crate::types::*;
     pub use crate::vector::{Vector, VectorError};
+    pub use crate::{SqlRow, SqlTable};
     pub use macros::{sql_function, sql_procedure};
 }

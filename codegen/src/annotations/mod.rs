@@ -6,11 +6,13 @@ mod options;
 mod routine;
 mod row;
 mod rust_type;
+mod table;
 
 pub use error::{AnnotationError, Errors};
 pub use routine::{RoutineAttr, parse_routine, returned_row_type};
 pub use row::parse_row;
 pub use rust_type::type_text;
+pub use table::parse_table;
 
 use crate::diagnostics::Code;
 use crate::model::check_object_name;

@@ -17,6 +17,8 @@ pub enum Position {
     OutputParameter,
     Return,
     Column,
+    /// A column of a `#[derive(SqlTable)]` table: vectors are `VECTOR(N)`.
+    TableColumn,
 }
 
 const SUPPORTED: &str = "supported types: bool, u8, i16, i32, i64, f32, f64, &str, String, &[u8], Vec<u8>, &[f32], Vec<f32>, Vector<N>, Uuid, NaiveDate, NaiveTime, NaiveDateTime, DateTime<Tz>, Decimal; wrap in Option<..> for NULL";
@@ -160,6 +162,10 @@ pub fn value_of(
             check_override(rust, parsed, base, text)?;
             parsed
         }
+        None if position == Position::TableColumn && matches!(rust, RustValue::Vector(_)) => {
+            let RustValue::Vector(n) = rust else { unreachable!() };
+            SqlType::Vector(n)
+        }
         None => default_sql(rust).ok_or_else(|| {
             AnnotationError::new(
                 Code::TypeNeedsOverride,
@@ -182,7 +188,7 @@ fn unsupported(ty: &Type, position: Position, help: &str) -> AnnotationError {
             (Code::UnsupportedParameterType, "parameter")
         }
         Position::Return => (Code::UnsupportedReturnType, "return"),
-        Position::Column => (Code::UnsupportedColumnType, "column"),
+        Position::Column | Position::TableColumn => (Code::UnsupportedColumnType, "column"),
     };
     AnnotationError::new(
         code,
@@ -195,7 +201,7 @@ fn unsupported(ty: &Type, position: Position, help: &str) -> AnnotationError {
 fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationError> {
     let owned_only = matches!(
         position,
-        Position::Column | Position::OutputParameter | Position::Return
+        Position::Column | Position::TableColumn | Position::OutputParameter | Position::Return
     );
     match ty {
         Type::ImplTrait(_) => {
@@ -407,6 +413,7 @@ fn check_override(
         RustValue::Vector(n) => {
             if sql == SqlType::VarBinary(Length::Fixed(4 * n as u32))
                 || sql == SqlType::VarBinary(Length::Max)
+                || sql == SqlType::Vector(n)
             {
                 return Ok(());
             }

@@ -6,6 +6,7 @@ mod companion;
 mod csharp;
 mod registration;
 mod sql;
+mod table;
 
 pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};

@@ -95,6 +95,11 @@ pub fn emit_registration(
         let (Some(file), Some(kind)) = (entry["file"].as_str(), entry["kind"].as_str()) else {
             continue;
         };
+        // Tables are the deployment's business (planned changes, data kept),
+        // not something to re-create when the assembly changes.
+        if kind == "table" {
+            continue;
+        }
         let Some(sql) = sql_files.iter().find(|f| f.path == file) else {
             continue;
         };

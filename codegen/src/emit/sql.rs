@@ -48,6 +48,8 @@ fn environment() -> &'static Environment<'static> {
             .expect("schema template parses");
         env.add_template("companion.sql", include_str!("templates/companion.sql.j2"))
             .expect("companion template parses");
+        env.add_template("table.sql", include_str!("templates/table.sql.j2"))
+            .expect("table template parses");
         env
     })
 }
@@ -255,11 +257,16 @@ pub fn emit_sql(
 
     // Schemas other than dbo, created before the objects in them.
     let mut schemas: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for routine in model.routines.iter().filter(|r| r.name.schema != "dbo") {
+    let names = model
+        .routines
+        .iter()
+        .map(|r| &r.name)
+        .chain(model.tables.iter().map(|t| &t.name));
+    for name in names.filter(|n| n.schema != "dbo") {
         schemas
-            .entry(routine.name.schema.clone())
+            .entry(name.schema.clone())
             .or_default()
-            .push(routine.name.name.clone());
+            .push(name.name.clone());
     }
     for (schema, mut users) in schemas {
         users.sort();
@@ -278,6 +285,30 @@ pub fn emit_sql(
         files.push(GeneratedFile {
             path,
             contents: super::finish(contents),
+        });
+    }
+
+    // Tables, each after the tables its foreign keys reference. Rules report
+    // a cycle before emitting; should one get here, source order is used.
+    let tables = crate::model::dependency_order(&model.tables)
+        .unwrap_or_else(|_| model.tables.iter().collect());
+    let table_template = env.get_template("table.sql")?;
+    for table in tables {
+        let path = format!(
+            "sql/{}/tables/{}.sql",
+            file_stem(&table.name.schema),
+            file_stem(&table.name.name)
+        );
+        manifest.push(ManifestEntry {
+            kind: "table",
+            schema: table.name.schema.clone(),
+            name: table.name.name.clone(),
+            file: path.clone(),
+            source: Some(source_text(&table.span)),
+        });
+        files.push(GeneratedFile {
+            path,
+            contents: super::finish(table_template.render(super::table::table_view(table))?),
         });
     }
 

@@ -4,11 +4,16 @@
 pub mod builtin;
 mod names;
 mod sql_type;
+mod table;
 
 pub use names::{
     MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case, unraw,
 };
 pub use sql_type::{Length, MAX_VECTOR_DIMENSION, SqlType, SqlTypeError, TYPE_NAMES};
+pub use table::{
+    CheckDef, DefaultDef, ForeignKeyDef, IndexDef, IndexKey, KeyDef, ReferentialAction,
+    TableColumn, TableDef, dependency_order,
+};
 
 use crate::diagnostics::SourceSpan;
 use std::fmt;
@@ -18,6 +23,7 @@ use std::fmt;
 pub struct Model {
     pub routines: Vec<Routine>,
     pub rows: Vec<RowDef>,
+    pub tables: Vec<TableDef>,
 }
 
 /// `[schema].[name]`.

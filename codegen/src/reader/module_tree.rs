@@ -1,4 +1,6 @@
-use crate::annotations::{AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row};
+use crate::annotations::{
+    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row, parse_table,
+};
 use crate::diagnostics::{Code, Diagnostic, SourceSpan};
 use crate::model::Model;
 use std::path::Path;
@@ -140,12 +142,24 @@ impl Walker<'_> {
                     }
                 }
                 Item::Struct(structure)
-                    if !is_test_only(&structure.attrs) && derives_sql_row(&structure.attrs) =>
+                    if !is_test_only(&structure.attrs) && derives(&structure.attrs, "SqlRow") =>
                 {
                     self.row(syn::DeriveInput::from(structure.clone()), module);
                 }
+                Item::Struct(structure)
+                    if !is_test_only(&structure.attrs) && derives(&structure.attrs, "SqlTable") =>
+                {
+                    let ctx = ItemContext {
+                        file: self.file,
+                        module,
+                    };
+                    match parse_table(&syn::DeriveInput::from(structure.clone()), &ctx) {
+                        Ok(table) => self.out.model.tables.push(table),
+                        Err(errors) => self.errors(errors),
+                    }
+                }
                 // An enum cannot be a row; the parser says so with a span.
-                Item::Enum(e) if !is_test_only(&e.attrs) && derives_sql_row(&e.attrs) => {
+                Item::Enum(e) if !is_test_only(&e.attrs) && derives(&e.attrs, "SqlRow") => {
                     self.row(syn::DeriveInput::from(e.clone()), module);
                 }
                 Item::Impl(block) if !is_test_only(&block.attrs) => {
@@ -270,19 +284,14 @@ fn routine_attr(attrs: &[Attribute]) -> Option<(&Attribute, RoutineAttr)> {
     })
 }
 
-fn derives_sql_row(attrs: &[Attribute]) -> bool {
+fn derives(attrs: &[Attribute], derive: &str) -> bool {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
         .any(|a| {
             let mut found = false;
             let _ = a.parse_nested_meta(|meta| {
-                if meta
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "SqlRow")
-                {
+                if meta.path.segments.last().is_some_and(|s| s.ident == derive) {
                     found = true;
                 }
                 Ok(())

@@ -2,6 +2,7 @@
 
 mod names;
 mod rows;
+mod tables;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Model;
@@ -11,6 +12,7 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     names::duplicate_object_names(model, &mut found);
     rows::row_references(model, &mut found);
+    tables::table_rules(model, &mut found);
     found.sort_by(|a, b| a.primary.cmp(&b.primary).then(a.code.cmp(&b.code)));
     found
 }

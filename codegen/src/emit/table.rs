@@ -1,0 +1,141 @@
+//! `CREATE TABLE` with its constraints and indexes, one file per table.
+//! Default, check and filter expressions are T-SQL the user wrote; names are
+//! always quoted.
+
+use crate::model::{KeyDef, TableDef};
+use crate::quote_sql::{identifier, qualified};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct DefaultView {
+    name: String,
+    expression: String,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    name: String,
+    sql_type: String,
+    nullable: bool,
+    identity: Option<(i64, i64)>,
+    default: Option<DefaultView>,
+}
+
+#[derive(Serialize)]
+struct KeyView {
+    column: String,
+    descending: bool,
+}
+
+#[derive(Serialize)]
+struct IndexView {
+    name: String,
+    unique: bool,
+    clustered: bool,
+    keys: Vec<KeyView>,
+    include: Vec<String>,
+    filter: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TableView {
+    schema: String,
+    name: String,
+    source: String,
+    rust: String,
+    doc: Vec<String>,
+    columns: Vec<ColumnView>,
+    /// Table constraints, each a finished clause with quoted names.
+    constraints: Vec<String>,
+    indexes: Vec<IndexView>,
+}
+
+fn column_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| identifier(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn key_clause(key: &KeyDef, kind: &str) -> String {
+    format!(
+        "CONSTRAINT {} {kind} {} ({})",
+        identifier(&key.name),
+        if key.clustered {
+            "CLUSTERED"
+        } else {
+            "NONCLUSTERED"
+        },
+        column_list(&key.columns)
+    )
+}
+
+pub(super) fn table_view(table: &TableDef) -> TableView {
+    let mut constraints = Vec::new();
+    if let Some(pk) = &table.primary_key {
+        constraints.push(key_clause(pk, "PRIMARY KEY"));
+    }
+    for unique in &table.uniques {
+        constraints.push(key_clause(unique, "UNIQUE"));
+    }
+    for fk in &table.foreign_keys {
+        constraints.push(format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
+            identifier(&fk.name),
+            column_list(&fk.columns),
+            qualified(&fk.references.schema, &fk.references.name),
+            column_list(&fk.referenced_columns),
+            fk.on_delete.sql(),
+            fk.on_update.sql()
+        ));
+    }
+    for check in &table.checks {
+        constraints.push(format!(
+            "CONSTRAINT {} CHECK ({})",
+            identifier(&check.name),
+            check.expression
+        ));
+    }
+    TableView {
+        schema: table.name.schema.clone(),
+        name: table.name.name.clone(),
+        source: super::sql::source_text(&table.span),
+        rust: table.rust.to_string(),
+        doc: table.doc.clone(),
+        columns: table
+            .columns
+            .iter()
+            .map(|c| ColumnView {
+                name: c.sql_name.clone(),
+                sql_type: c.value.sql.to_string(),
+                nullable: c.value.nullable,
+                identity: c.identity,
+                default: c.default.as_ref().map(|d| DefaultView {
+                    name: d.name.clone(),
+                    expression: d.expression.clone(),
+                }),
+            })
+            .collect(),
+        constraints,
+        indexes: table
+            .indexes
+            .iter()
+            .map(|i| IndexView {
+                name: i.name.clone(),
+                unique: i.unique,
+                clustered: i.clustered,
+                keys: i
+                    .keys
+                    .iter()
+                    .map(|k| KeyView {
+                        column: k.column.clone(),
+                        descending: k.descending,
+                    })
+                    .collect(),
+                include: i.include.clone(),
+                filter: i.filter.clone(),
+            })
+            .collect(),
+    }
+}
