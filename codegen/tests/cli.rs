@@ -438,3 +438,72 @@ pub struct B {
     }
     assert!(stderr.contains("codegen found 5 problems"), "{stderr}");
 }
+
+#[test]
+fn temporal_tables_need_a_period_and_a_free_history_name() {
+    let s = Scratch::new("temporal");
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+#[sql(temporal(retention = "90 DAYZ"))]
+pub struct Doc {
+    #[sql(primary_key)]
+    pub doc_id: i32,
+    #[sql(period_start)]
+    pub valid_from: Option<NaiveDateTime>,
+}
+
+#[derive(SqlTable)]
+#[sql(temporal(history = "Note"))]
+pub struct Page {
+    #[sql(primary_key)]
+    pub page_id: i32,
+    #[sql(period_start)]
+    pub valid_from: NaiveDateTime,
+    #[sql(period_end)]
+    pub valid_to: NaiveDateTime,
+}
+
+#[derive(SqlTable)]
+pub struct Note {
+    #[sql(primary_key)]
+    pub note_id: i32,
+}
+"#,
+    );
+    let stderr = text(&s.run(&["check"]).stderr);
+    for expected in [
+        "error[HS0305]: period column `ValidFrom` must be DATETIME2 NOT NULL, not DATETIME2(7) NULL",
+        "error[HS0104]: a temporal table needs a period_start and a period_end column",
+        "error[HS0501]: `dbo.Note` is declared twice: by the history table of `Page` and by table `Note`",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+#[sql(temporal(retention = "90 DAYZ"))]
+pub struct Page {
+    #[sql(primary_key)]
+    pub page_id: i32,
+    #[sql(period_start)]
+    pub valid_from: NaiveDateTime,
+    #[sql(period_end)]
+    pub valid_to: NaiveDateTime,
+}
+"#,
+    );
+    let stderr = text(&s.run(&["check"]).stderr);
+    assert!(
+        stderr.contains("error[HS0104]: `90 DAYZ` is not a retention period"),
+        "{stderr}"
+    );
+}

@@ -28,9 +28,13 @@ pub struct Model {
     pub is_active: bool,
 }
 
-/// A unit of knowledge: a piece of text with its place in space.
+/// A unit of knowledge: a piece of text with its place in space. Versioned:
+/// every change is kept in AtomHistory for 90 days.
 #[derive(SqlTable)]
-#[sql(index(columns = "TenantId, HilbertKey", include = "CanonicalText"))]
+#[sql(
+    temporal(history = "AtomHistory", retention = "90 DAYS"),
+    index(columns = "TenantId, HilbertKey", include = "CanonicalText")
+)]
 pub struct Atom {
     #[sql(primary_key, identity)]
     pub atom_id: i64,
@@ -43,6 +47,10 @@ pub struct Atom {
     pub hilbert_key: Option<i64>,
     #[sql(default = "SYSUTCDATETIME()")]
     pub created_at: NaiveDateTime,
+    #[sql(period_start, hidden)]
+    pub valid_from: NaiveDateTime,
+    #[sql(period_end, hidden)]
+    pub valid_to: NaiveDateTime,
 }
 
 /// An atom's embedding.

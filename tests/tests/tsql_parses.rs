@@ -104,10 +104,11 @@ fn parse_all(what: &str, files: &[GeneratedFile]) {
                     }
                     continue;
                 } else if file.path.contains("/tables/") {
+                    // A temporal table's file creates its history table too.
                     let indexes = statements
                         .iter()
                         .skip(1)
-                        .all(|s| s == "CreateIndexStatement");
+                        .all(|s| s == "CreateIndexStatement" || s == "CreateTableStatement");
                     if statements.first().map(String::as_str) != Some("CreateTableStatement")
                         || !indexes
                     {

@@ -45,9 +45,20 @@ pub struct TableArgs {
     /// The primary key is nonclustered (a clustered index may be declared).
     #[darling(default)]
     pub nonclustered_primary_key: Switch,
+    /// System versioning: `temporal(history = "AtomHistory", retention = "90 DAYS")`.
+    #[darling(default)]
+    pub temporal: Option<SpannedValue<TemporalArgs>>,
 }
 
-pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", nonclustered_primary_key, index(name = \"..\", columns = \"A, B DESC\", unique, clustered, include = \"C, D\", where = \"..\")";
+#[derive(Debug, Clone, Default, FromMeta)]
+pub struct TemporalArgs {
+    #[darling(default)]
+    pub history: Option<String>,
+    #[darling(default)]
+    pub retention: Option<String>,
+}
+
+pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, include = \"C, D\", where = \"..\")";
 
 /// `#[sql(...)]` on a field.
 #[derive(Debug, Default, FromAttributes)]
@@ -73,9 +84,17 @@ pub struct TableColumnArgs {
     pub on_update: Option<SpannedValue<String>>,
     #[darling(default)]
     pub check: Option<SpannedValue<String>>,
+    /// The temporal period's start or end column.
+    #[darling(default)]
+    pub period_start: Switch,
+    #[darling(default)]
+    pub period_end: Switch,
+    /// Period columns left out of `SELECT *`.
+    #[darling(default)]
+    pub hidden: Switch,
 }
 
-pub const TABLE_COLUMN_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\", primary_key, identity or identity = \"seed, step\", default = \"<T-SQL expression>\", unique, references = \"schema.Table(Column)\", on_delete / on_update = \"cascade\" | \"set_null\" | \"set_default\" | \"no_action\", check = \"<T-SQL condition>\"";
+pub const TABLE_COLUMN_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\", primary_key, identity or identity = \"seed, step\", default = \"<T-SQL expression>\", unique, references = \"schema.Table(Column)\", on_delete / on_update = \"cascade\" | \"set_null\" | \"set_default\" | \"no_action\", check = \"<T-SQL condition>\", period_start, period_end, hidden";
 
 /// `identity` (1, 1) or `identity = "seed, step"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +207,25 @@ fn reference(
     parsed
 }
 
+/// `90 DAYS`, `1 YEAR`, `INFINITE`: SQL Server's HISTORY_RETENTION_PERIOD.
+fn valid_retention(text: &str) -> bool {
+    let upper = text.trim().to_ascii_uppercase();
+    if upper == "INFINITE" {
+        return true;
+    }
+    let mut parts = upper.split_whitespace();
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(n), Some(unit), None) => {
+            n.parse::<u32>().is_ok_and(|n| n > 0)
+                && matches!(
+                    unit,
+                    "DAY" | "DAYS" | "WEEK" | "WEEKS" | "MONTH" | "MONTHS" | "YEAR" | "YEARS"
+                )
+        }
+        _ => false,
+    }
+}
+
 pub fn parse_table(
     input: &DeriveInput,
     ctx: &ItemContext<'_>,
@@ -245,6 +283,9 @@ pub fn parse_table(
     let mut foreign_keys = Vec::new();
     let mut checks = Vec::new();
     let mut seen = HashSet::new();
+    let mut period_start = None;
+    let mut period_end = None;
+    let mut hidden = false;
     for field in fields.into_iter().flatten() {
         let ident = field.ident.as_ref().expect("named fields have names");
         let col = TableColumnArgs::from_attributes(&field.attrs).unwrap_or_else(|e| {
@@ -364,6 +405,39 @@ pub fn parse_table(
                 }
             }
         }
+        for (flag, slot, what) in [
+            (col.period_start.0, &mut period_start, "period_start"),
+            (col.period_end.0, &mut period_end, "period_end"),
+        ] {
+            if !flag {
+                continue;
+            }
+            if !matches!(value.sql, SqlType::DateTime2(_)) || value.nullable {
+                errors.push(
+                    AnnotationError::new(
+                        Code::TypeOverrideMismatch,
+                        field.ty.span(),
+                        format!(
+                            "period column `{sql_name}` must be DATETIME2 NOT NULL, not {}{}",
+                            value.sql,
+                            if value.nullable { " NULL" } else { "" }
+                        ),
+                    )
+                    .help("declare it as NaiveDateTime (DATETIME2(7)), without Option"),
+                );
+            }
+            if slot.replace(sql_name.clone()).is_some() {
+                errors.push(
+                    AnnotationError::new(
+                        Code::DuplicateOption,
+                        ident.span(),
+                        format!("a second {what} column"),
+                    )
+                    .help("a temporal table has one period: one period_start and one period_end"),
+                );
+            }
+            hidden |= col.hidden.0;
+        }
         if let Some(c) = &col.check {
             checks.push(CheckDef {
                 name: format!("CK_{name}_{sql_name}"),
@@ -421,10 +495,54 @@ pub fn parse_table(
         );
     }
 
+    let temporal = match (&args.temporal, period_start, period_end) {
+        (Some(t), Some(start), Some(end)) => {
+            if let Some(r) = &t.retention
+                && !valid_retention(r)
+            {
+                errors.push(
+                    AnnotationError::new(Code::InvalidOptionValue, t.span(), format!("`{r}` is not a retention period"))
+                        .help("write a count and a unit: \"90 DAYS\", \"6 MONTHS\", \"1 YEAR\", or \"INFINITE\""),
+                );
+            }
+            let history = t
+                .history
+                .clone()
+                .unwrap_or_else(|| format!("{name}History"));
+            check_name(&history, t.span(), "history table name", &mut errors);
+            Some(crate::model::TemporalDef {
+                history: QualifiedName {
+                    schema: schema.clone(),
+                    name: history,
+                },
+                retention: t.retention.clone().map(|r| r.trim().to_ascii_uppercase()),
+                start,
+                end,
+                hidden,
+            })
+        }
+        (Some(t), _, _) => {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, t.span(), "a temporal table needs a period_start and a period_end column")
+                    .help("add two NaiveDateTime fields marked #[sql(period_start)] and #[sql(period_end)] (optionally `hidden`)"),
+            );
+            None
+        }
+        (None, Some(_), _) | (None, _, Some(_)) => {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, input.ident.span(), "period columns without `temporal(...)`")
+                    .help("add #[sql(temporal(history = \"...\", retention = \"...\"))] to the table, or drop the period flags"),
+            );
+            None
+        }
+        (None, None, None) => None,
+    };
+
     if !errors.is_empty() {
         return Err(errors.into_vec());
     }
     Ok(TableDef {
+        temporal,
         primary_key: (!pk_columns.is_empty()).then(|| KeyDef {
             name: format!("PK_{name}"),
             columns: pk_columns,

@@ -19,6 +19,9 @@ struct ColumnView {
     nullable: bool,
     identity: Option<(i64, i64)>,
     default: Option<DefaultView>,
+    /// `ROW START` / `ROW END` for a temporal table's period columns.
+    generated: Option<&'static str>,
+    hidden: bool,
 }
 
 #[derive(Serialize)]
@@ -48,6 +51,11 @@ pub(super) struct TableView {
     /// Table constraints, each a finished clause with quoted names.
     constraints: Vec<String>,
     indexes: Vec<IndexView>,
+    history: Option<String>,
+    history_index: String,
+    retention: Option<String>,
+    period_start: String,
+    period_end: String,
 }
 
 fn column_list(columns: &[String]) -> String {
@@ -97,6 +105,24 @@ pub(super) fn table_view(table: &TableDef) -> TableView {
             check.expression
         ));
     }
+    let temporal = table.temporal.as_ref();
+    if let Some(t) = temporal {
+        constraints.push(format!(
+            "PERIOD FOR SYSTEM_TIME ({}, {})",
+            identifier(&t.start),
+            identifier(&t.end)
+        ));
+    }
+    let role = |column: &str| -> Option<&'static str> {
+        let t = temporal?;
+        if t.start == column {
+            Some("ROW START")
+        } else if t.end == column {
+            Some("ROW END")
+        } else {
+            None
+        }
+    };
     TableView {
         schema: table.name.schema.clone(),
         name: table.name.name.clone(),
@@ -115,8 +141,17 @@ pub(super) fn table_view(table: &TableDef) -> TableView {
                     name: d.name.clone(),
                     expression: d.expression.clone(),
                 }),
+                generated: role(&c.sql_name),
+                hidden: role(&c.sql_name).is_some() && temporal.is_some_and(|t| t.hidden),
             })
             .collect(),
+        history: temporal.map(|t| t.history.name.clone()),
+        history_index: temporal
+            .map(|t| format!("IX_{}_Period", t.history.name))
+            .unwrap_or_default(),
+        retention: temporal.and_then(|t| t.retention.clone()),
+        period_start: temporal.map(|t| t.start.clone()).unwrap_or_default(),
+        period_end: temporal.map(|t| t.end.clone()).unwrap_or_default(),
         constraints,
         indexes: table
             .indexes

@@ -16,6 +16,22 @@ pub struct TableDef {
     pub foreign_keys: Vec<ForeignKeyDef>,
     pub checks: Vec<CheckDef>,
     pub indexes: Vec<IndexDef>,
+    /// System versioning, when the table is temporal.
+    pub temporal: Option<TemporalDef>,
+}
+
+/// A system-versioned temporal table's settings. The history table has the
+/// table's columns (same names, types, order and nullability) and nothing
+/// else, as SQL Server requires.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemporalDef {
+    pub history: QualifiedName,
+    /// `HISTORY_RETENTION_PERIOD`, e.g. `90 DAYS`; `None` keeps history forever.
+    pub retention: Option<String>,
+    /// The period columns, `GENERATED ALWAYS AS ROW START / END`.
+    pub start: String,
+    pub end: String,
+    pub hidden: bool,
 }
 
 impl TableDef {

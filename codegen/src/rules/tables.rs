@@ -43,19 +43,34 @@ fn names(model: &Model, found: &mut Vec<Diagnostic>) {
             )
         });
     }
+    let mut declared: Vec<(
+        &crate::model::QualifiedName,
+        String,
+        &crate::diagnostics::SourceSpan,
+    )> = Vec::new();
     for table in &model.tables {
-        match seen.get(&table.name.collision_key()) {
+        declared.push((&table.name, format!("table `{}`", table.rust), &table.span));
+        if let Some(t) = &table.temporal {
+            declared.push((
+                &t.history,
+                format!("the history table of `{}`", table.rust),
+                &table.span,
+            ));
+        }
+    }
+    for (name, what_new, span_new) in declared {
+        match seen.get(&name.collision_key()) {
             Some((what, span)) => found.push(
                 Diagnostic::new(
                     Code::DuplicateObjectName,
-                    format!("`{}` is declared twice: by {what} and by table `{}`", table.name, table.rust),
+                    format!("`{name}` is declared twice: by {what} and by {what_new}"),
                 )
-                .at(table.span.clone())
+                .at(span_new.clone())
                 .with_secondary(span.clone(), "first declared here")
                 .with_help("tables, views, functions and procedures share one namespace per schema: rename one"),
             ),
             None => {
-                seen.insert(table.name.collision_key(), (format!("table `{}`", table.rust), table.span.clone()));
+                seen.insert(name.collision_key(), (what_new, span_new.clone()));
             }
         }
     }
