@@ -14,6 +14,8 @@ pub mod emit;
 #[cfg(feature = "cli")]
 pub mod output;
 #[cfg(feature = "cli")]
+pub mod project;
+#[cfg(feature = "cli")]
 pub mod quote_sql;
 #[cfg(feature = "cli")]
 pub mod reader;

@@ -27,12 +27,25 @@ pub struct Generation {
 /// emitted when any diagnostic is found.
 pub fn generate_with(
     entry: &str,
-    load: impl FnMut(&str) -> io::Result<String>,
+    mut load: impl FnMut(&str) -> io::Result<String>,
     options: &EmitOptions,
 ) -> Generation {
+    // The crate's Cargo.toml sits beside its `src/`.
+    let manifest_path = match entry.rsplit_once("src/") {
+        Some((crate_dir, _)) => format!("{crate_dir}Cargo.toml"),
+        None => "Cargo.toml".to_string(),
+    };
+    let settings = load(&manifest_path)
+        .ok()
+        .map(|text| crate::project::read_settings(&manifest_path, &text));
     let mut source = read_crate_with(entry, load);
     crate::model::builtin::add_builtins(&mut source.model);
     let mut diagnostics = source.diagnostics;
+    match settings {
+        Some(Ok(settings)) => crate::project::apply_settings(&mut source.model, &settings),
+        Some(Err(error)) => diagnostics.push(error),
+        None => crate::project::apply_settings(&mut source.model, &Default::default()),
+    }
     diagnostics.extend(validate(&source.model));
     let files = if diagnostics.is_empty() {
         match emit_sql(&source.model, options).and_then(|mut files| {

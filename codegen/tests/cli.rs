@@ -507,3 +507,94 @@ pub struct Page {
         "{stderr}"
     );
 }
+
+#[test]
+fn tenancy_is_project_wide_with_opt_outs() {
+    let s = Scratch::new("tenancy");
+    s.write(
+        "functions/Cargo.toml",
+        "[package]\nname = \"functions\"\n\n[package.metadata.hartonomous]\ntenant_column = \"TenantId\"\n",
+    );
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+pub struct Doc {
+    #[sql(primary_key)]
+    pub doc_id: i32,
+    pub tenant_id: i32,
+}
+
+#[derive(SqlTable)]
+#[sql(tenant = false)]
+pub struct Country {
+    #[sql(primary_key)]
+    pub code: i32,
+}
+
+#[derive(SqlTable)]
+#[sql(tenant = "OwnerTenant")]
+pub struct Note {
+    #[sql(primary_key)]
+    pub note_id: i32,
+    pub owner_tenant: i32,
+}
+"#,
+    );
+    assert!(s.run(&[]).status.success());
+    let policy = s.read("generated/sql/security/policies/TenantIsolationPolicy.sql");
+    assert!(policy.contains("([TenantId]) ON [dbo].[Doc]"), "{policy}");
+    assert!(
+        policy.contains("([OwnerTenant]) ON [dbo].[Note]"),
+        "{policy}"
+    );
+    assert!(!policy.contains("Country"), "opted out: {policy}");
+    assert!(
+        s.read("generated/sql/security/schema.sql")
+            .contains("CREATE SCHEMA [security]")
+    );
+
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+pub struct Doc {
+    #[sql(primary_key)]
+    pub doc_id: i32,
+}
+
+#[derive(SqlTable)]
+pub struct Note {
+    #[sql(primary_key)]
+    pub note_id: i32,
+    pub tenant_id: i64,
+}
+
+#[derive(SqlTable)]
+pub struct Page {
+    #[sql(primary_key)]
+    pub page_id: i32,
+    pub tenant_id: i32,
+}
+"#,
+    );
+    let stderr = text(&s.run(&["check"]).stderr);
+    assert!(stderr.contains("error[HS0506]: tenant row-level security names column `TenantId`, which table `dbo.Doc` does not have"), "{stderr}");
+    assert!(
+        stderr.contains("or opt out with tenant = false"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error[HS0507]: tenant column `dbo.Page.TenantId` is INT but `dbo.Note.TenantId` is BIGINT"), "{stderr}");
+
+    s.write(
+        "functions/Cargo.toml",
+        "[package.metadata.hartonomous]\ntennant_column = \"x\"\n",
+    );
+    let stderr = text(&s.run(&["check"]).stderr);
+    assert!(
+        stderr.contains("error[HS0601]: cannot read functions/Cargo.toml"),
+        "{stderr}"
+    );
+}

@@ -1,5 +1,6 @@
 //! The core tables of the system: tenants, models, atoms and their
-//! embeddings (the seed's `VECTOR(1998)`), and inference requests.
+//! embeddings (the seed's `VECTOR(1998)`), and inference requests. Every
+//! table is tenant-scoped through its `TenantId` (functions/Cargo.toml).
 
 use runtime::prelude::*;
 
@@ -63,6 +64,8 @@ pub struct Atom {
 pub struct AtomEmbedding {
     #[sql(primary_key, references = "dbo.Atom(AtomId)", on_delete = "cascade")]
     pub atom_id: i64,
+    #[sql(references = "dbo.Tenant(TenantId)")]
+    pub tenant_id: i32,
     #[sql(references = "dbo.Model(ModelId)")]
     pub model_id: Option<i32>,
     pub embedding: Vector<1998>,

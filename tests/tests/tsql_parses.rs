@@ -115,6 +115,8 @@ fn parse_all(what: &str, files: &[GeneratedFile]) {
                         failures.push(format!("{}: parsed as {statements:?}", file.path));
                     }
                     continue;
+                } else if file.path.contains("/policies/") {
+                    "CreateSecurityPolicyStatement"
                 } else if file.path.ends_with("/schema.sql") {
                     "IfStatement"
                 } else if file.path.contains("/procedures/") {
@@ -226,10 +228,19 @@ fn registration_script_parses() {
         .iter()
         .filter(|r| codegen::emit::companion_name(r).is_some())
         .count();
+    let schemas = generation
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with("/schema.sql"))
+        .count();
     assert_eq!(
         creates,
-        generation.model.routines.len() + companions,
-        "one CREATE per routine and VECTOR companion"
+        generation.model.routines.len() + companions + schemas,
+        "one statement per routine, VECTOR companion and schema; no tables or policies"
+    );
+    assert!(
+        !script.contains("CREATE TABLE") && !script.contains("SECURITY POLICY"),
+        "{script}"
     );
     parse_all(
         "registration script",

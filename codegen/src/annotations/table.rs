@@ -48,6 +48,34 @@ pub struct TableArgs {
     /// System versioning: `temporal(history = "AtomHistory", retention = "90 DAYS")`.
     #[darling(default)]
     pub temporal: Option<SpannedValue<TemporalArgs>>,
+    /// `tenant` (column `TenantId`), `tenant = "Column"`, or `tenant = false`.
+    #[darling(default)]
+    pub tenant: Option<TenantArg>,
+}
+
+/// How a table takes part in tenant row-level security.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantArg {
+    Column(String),
+    Off,
+}
+
+impl FromMeta for TenantArg {
+    fn from_word() -> darling::Result<Self> {
+        Ok(TenantArg::Column("TenantId".into()))
+    }
+
+    fn from_string(value: &str) -> darling::Result<Self> {
+        Ok(TenantArg::Column(value.to_string()))
+    }
+
+    fn from_bool(value: bool) -> darling::Result<Self> {
+        Ok(if value {
+            TenantArg::Column("TenantId".into())
+        } else {
+            TenantArg::Off
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, FromMeta)]
@@ -58,7 +86,7 @@ pub struct TemporalArgs {
     pub retention: Option<String>,
 }
 
-pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, include = \"C, D\", where = \"..\")";
+pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", tenant / tenant = \"Column\" / tenant = false, nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, include = \"C, D\", where = \"..\")";
 
 /// `#[sql(...)]` on a field.
 #[derive(Debug, Default, FromAttributes)]
@@ -543,6 +571,11 @@ pub fn parse_table(
     }
     Ok(TableDef {
         temporal,
+        tenancy: match args.tenant {
+            None => crate::model::Tenancy::Inherit,
+            Some(TenantArg::Column(c)) => crate::model::Tenancy::Column(c),
+            Some(TenantArg::Off) => crate::model::Tenancy::Off,
+        },
         primary_key: (!pk_columns.is_empty()).then(|| KeyDef {
             name: format!("PK_{name}"),
             columns: pk_columns,

@@ -95,9 +95,18 @@ pub fn emit_registration(
         let (Some(file), Some(kind)) = (entry["file"].as_str(), entry["kind"].as_str()) else {
             continue;
         };
-        // Tables are the deployment's business (planned changes, data kept),
-        // not something to re-create when the assembly changes.
-        if kind == "table" {
+        // Only what binds to the assembly (and the schemas and companions
+        // around it): tables and security policies are the deployment's
+        // business (planned changes, data kept), not something to re-create
+        // when the assembly changes.
+        if !matches!(
+            kind,
+            "schema"
+                | "scalar function"
+                | "table-valued function"
+                | "procedure"
+                | "vector companion"
+        ) {
             continue;
         }
         let Some(sql) = sql_files.iter().find(|f| f.path == file) else {

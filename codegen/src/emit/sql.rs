@@ -8,6 +8,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// Where tenant row-level security lives.
+pub const SECURITY_SCHEMA: &str = "security";
+pub const TENANT_PREDICATE: &str = "fn_TenantAccessPredicate";
+pub const TENANT_POLICY: &str = "TenantIsolationPolicy";
+/// The `SESSION_CONTEXT` key applications set to their tenant.
+pub const TENANT_SESSION_KEY: &str = "TenantId";
+
 /// Names of the CLR objects the T-SQL binds to (the bridge issue builds them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitOptions {
@@ -50,6 +57,16 @@ fn environment() -> &'static Environment<'static> {
             .expect("companion template parses");
         env.add_template("table.sql", include_str!("templates/table.sql.j2"))
             .expect("table template parses");
+        env.add_template(
+            "tenant_predicate.sql",
+            include_str!("templates/tenant_predicate.sql.j2"),
+        )
+        .expect("tenant predicate template parses");
+        env.add_template(
+            "tenant_policy.sql",
+            include_str!("templates/tenant_policy.sql.j2"),
+        )
+        .expect("tenant policy template parses");
         env
     })
 }
@@ -257,11 +274,21 @@ pub fn emit_sql(
 
     // Schemas other than dbo, created before the objects in them.
     let mut schemas: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let tenant_tables: Vec<&crate::model::TableDef> = crate::model::dependency_order(&model.tables)
+        .unwrap_or_else(|_| model.tables.iter().collect())
+        .into_iter()
+        .filter(|t| matches!(t.tenancy, crate::model::Tenancy::Column(_)))
+        .collect();
+    let security = QualifiedName {
+        schema: SECURITY_SCHEMA.into(),
+        name: TENANT_POLICY.into(),
+    };
     let names = model
         .routines
         .iter()
         .map(|r| &r.name)
-        .chain(model.tables.iter().map(|t| &t.name));
+        .chain(model.tables.iter().map(|t| &t.name))
+        .chain((!tenant_tables.is_empty()).then_some(&security));
     for name in names.filter(|n| n.schema != "dbo") {
         schemas
             .entry(name.schema.clone())
@@ -309,6 +336,53 @@ pub fn emit_sql(
         files.push(GeneratedFile {
             path,
             contents: super::finish(table_template.render(super::table::table_view(table))?),
+        });
+    }
+
+    // Tenant row-level security: one predicate function, one policy over
+    // every tenant-scoped table, after the tables.
+    if let Some(first) = tenant_tables.first() {
+        let crate::model::Tenancy::Column(first_column) = &first.tenancy else {
+            unreachable!()
+        };
+        let sql_type = first
+            .column(first_column)
+            .map(|c| c.value.sql.to_string())
+            .unwrap_or_else(|| "INT".into());
+        let function_path = format!("sql/{SECURITY_SCHEMA}/functions/{TENANT_PREDICATE}.sql");
+        files.push(GeneratedFile {
+            path: function_path.clone(),
+            contents: super::finish(env.get_template("tenant_predicate.sql")?.render(minijinja::context! {
+                schema => SECURITY_SCHEMA, name => TENANT_PREDICATE, sql_type, session_key => TENANT_SESSION_KEY,
+            })?),
+        });
+        manifest.push(ManifestEntry {
+            kind: "inline table-valued function",
+            schema: SECURITY_SCHEMA.into(),
+            name: TENANT_PREDICATE.into(),
+            file: function_path,
+            source: None,
+        });
+        let tables: Vec<_> = tenant_tables
+            .iter()
+            .map(|t| {
+                let crate::model::Tenancy::Column(column) = &t.tenancy else { unreachable!() };
+                minijinja::context! { schema => t.name.schema.clone(), name => t.name.name.clone(), column => column.clone() }
+            })
+            .collect();
+        let policy_path = format!("sql/{SECURITY_SCHEMA}/policies/{TENANT_POLICY}.sql");
+        files.push(GeneratedFile {
+            path: policy_path.clone(),
+            contents: super::finish(env.get_template("tenant_policy.sql")?.render(minijinja::context! {
+                schema => SECURITY_SCHEMA, name => TENANT_POLICY, function => TENANT_PREDICATE, tables,
+            })?),
+        });
+        manifest.push(ManifestEntry {
+            kind: "security policy",
+            schema: SECURITY_SCHEMA.into(),
+            name: TENANT_POLICY.into(),
+            file: policy_path,
+            source: None,
         });
     }
 

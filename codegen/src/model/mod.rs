@@ -12,7 +12,7 @@ pub use names::{
 pub use sql_type::{Length, MAX_VECTOR_DIMENSION, SqlType, SqlTypeError, TYPE_NAMES};
 pub use table::{
     CheckDef, DefaultDef, ForeignKeyDef, IndexDef, IndexKey, KeyDef, ReferentialAction,
-    TableColumn, TableDef, TemporalDef, dependency_order,
+    TableColumn, TableDef, TemporalDef, Tenancy, dependency_order,
 };
 
 use crate::diagnostics::SourceSpan;

@@ -18,6 +18,20 @@ pub struct TableDef {
     pub indexes: Vec<IndexDef>,
     /// System versioning, when the table is temporal.
     pub temporal: Option<TemporalDef>,
+    /// Row-level security by tenant.
+    pub tenancy: Tenancy,
+}
+
+/// Whether a table's rows are filtered by tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Tenancy {
+    /// Not said: the project-wide setting decides.
+    #[default]
+    Inherit,
+    /// Scoped by this column.
+    Column(String),
+    /// Explicitly shared by all tenants.
+    Off,
 }
 
 /// A system-versioned temporal table's settings. The history table has the

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 pub fn table_rules(model: &Model, found: &mut Vec<Diagnostic>) {
     names(model, found);
+    tenancy(model, found);
     for table in &model.tables {
         columns_exist(table, found);
         foreign_keys(model, table, found);
@@ -217,6 +218,43 @@ fn foreign_keys(model: &Model, table: &TableDef, found: &mut Vec<Diagnostic>) {
                 .at(fk.span.clone())
                 .with_help("reference the primary key, or mark the referenced column `unique`"),
             );
+        }
+    }
+}
+
+/// Tenant-scoped tables must have their tenant column, all of one type (the
+/// predicate function takes one parameter).
+pub fn tenancy(model: &Model, found: &mut Vec<Diagnostic>) {
+    let mut first: Option<(&TableDef, &crate::model::TableColumn)> = None;
+    for table in &model.tables {
+        let crate::model::Tenancy::Column(column) = &table.tenancy else {
+            continue;
+        };
+        let Some(c) = table.column(column) else {
+            found.push(
+                missing_column(table, column, "tenant row-level security", &table.span)
+                    .with_help(format!(
+                        "add a `{column}` column, name another with tenant = \"Column\", or opt out with tenant = false (columns: {})",
+                        table.columns.iter().map(|c| c.sql_name.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+            );
+            continue;
+        };
+        match first {
+            None => first = Some((table, c)),
+            Some((t0, c0)) if c0.value.sql != c.value.sql => found.push(
+                Diagnostic::new(
+                    Code::ForeignKeyTypeMismatch,
+                    format!(
+                        "tenant column `{}.{}` is {} but `{}.{}` is {}",
+                        table.name, c.sql_name, c.value.sql, t0.name, c0.sql_name, c0.value.sql
+                    ),
+                )
+                .at(c.span.clone())
+                .with_secondary(c0.span.clone(), "first tenant column")
+                .with_help("one predicate function filters every tenant-scoped table, so their tenant columns share one type"),
+            ),
+            Some(_) => {}
         }
     }
 }

@@ -1,5 +1,5 @@
 -- table [dbo].[Atom]
--- functions/src/schema.rs:38 (Rust `schema::Atom`)
+-- functions/src/schema.rs:39 (Rust `schema::Atom`)
 --
 -- A unit of knowledge: a piece of text with its place in space. Versioned:
 -- every change is kept in AtomHistory for 90 days.
