@@ -43,7 +43,7 @@ pub fn generate_with(
     let mut diagnostics = source.diagnostics;
     match settings {
         Some(Ok(settings)) => crate::project::apply_settings(&mut source.model, &settings),
-        Some(Err(error)) => diagnostics.push(error),
+        Some(Err(error)) => diagnostics.push(*error),
         None => crate::project::apply_settings(&mut source.model, &Default::default()),
     }
     diagnostics.extend(validate(&source.model));

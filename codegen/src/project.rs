@@ -34,13 +34,15 @@ struct Metadata {
 
 /// The settings in `manifest_text` (a crate's Cargo.toml); defaults when it
 /// has none, an error naming the file when they cannot be read.
-pub fn read_settings(path: &str, manifest_text: &str) -> Result<ProjectSettings, Diagnostic> {
+pub fn read_settings(path: &str, manifest_text: &str) -> Result<ProjectSettings, Box<Diagnostic>> {
     let manifest: Manifest = toml::from_str(manifest_text).map_err(|e| {
-        Diagnostic::new(
-            Code::SourceUnreadable,
-            format!("cannot read {path}: {}", e.message()),
+        Box::new(
+            Diagnostic::new(
+                Code::SourceUnreadable,
+                format!("cannot read {path}: {}", e.message()),
+            )
+            .with_help("[package.metadata.hartonomous] takes: tenant_column = \"<column>\""),
         )
-        .with_help("[package.metadata.hartonomous] takes: tenant_column = \"<column>\"")
     })?;
     Ok(manifest
         .package
