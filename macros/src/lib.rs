@@ -37,28 +37,9 @@ pub fn sql_procedure(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Fields take `#[sql(name = "..", type = "..")]`.
 #[proc_macro_derive(SqlRow, attributes(sql))]
 pub fn derive_sql_row(input: TokenStream) -> TokenStream {
-    let input = match syn::parse::<syn::DeriveInput>(input) {
-        Ok(input) => input,
-        Err(e) => return e.to_compile_error().into(),
-    };
-    let file: Arc<str> = Arc::from("");
-    let ctx = ItemContext {
-        file: &file,
-        module: &[],
-    };
-    let errors = match parse_row(&input, &ctx) {
-        Ok(row) => codegen::native::row_exports(&row),
-        Err(errors) => compile_errors(&errors),
-    };
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    // The impl is emitted even on error so that uses of the row report only
-    // the real problem, not a missing trait.
-    quote! {
-        #errors
-        impl #impl_generics ::runtime::SqlRow for #ident #ty_generics #where_clause {}
-    }
-    .into()
+    expand_derive(input, quote!(::runtime::SqlRow), |input, ctx| {
+        parse_row(input, ctx).map(|row| codegen::native::row_exports(&row))
+    })
 }
 
 /// Declares a table: each field a column (`Vector<N>` is `VECTOR(N)`), with
@@ -66,6 +47,22 @@ pub fn derive_sql_row(input: TokenStream) -> TokenStream {
 /// codegen writes its `CREATE TABLE`; see docs/tables.md.
 #[proc_macro_derive(SqlTable, attributes(sql))]
 pub fn derive_sql_table(input: TokenStream) -> TokenStream {
+    expand_derive(input, quote!(::runtime::SqlTable), |input, ctx| {
+        parse_table(input, ctx).map(|_| proc_macro2::TokenStream::new())
+    })
+}
+
+/// A derive: the shared parser's errors (or the items it asks for) and the
+/// marker trait impl, which is emitted even on error so that uses of the
+/// type report only the real problem, not a missing trait.
+fn expand_derive(
+    input: TokenStream,
+    marker: proc_macro2::TokenStream,
+    parse: impl FnOnce(
+        &syn::DeriveInput,
+        &ItemContext<'_>,
+    ) -> Result<proc_macro2::TokenStream, Vec<AnnotationError>>,
+) -> TokenStream {
     let input = match syn::parse::<syn::DeriveInput>(input) {
         Ok(input) => input,
         Err(e) => return e.to_compile_error().into(),
@@ -75,15 +72,12 @@ pub fn derive_sql_table(input: TokenStream) -> TokenStream {
         file: &file,
         module: &[],
     };
-    let errors = match parse_table(&input, &ctx) {
-        Ok(_) => proc_macro2::TokenStream::new(),
-        Err(errors) => compile_errors(&errors),
-    };
+    let items = parse(&input, &ctx).unwrap_or_else(|errors| compile_errors(&errors));
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
-        #errors
-        impl #impl_generics ::runtime::SqlTable for #ident #ty_generics #where_clause {}
+        #items
+        impl #impl_generics #marker for #ident #ty_generics #where_clause {}
     }
     .into()
 }
