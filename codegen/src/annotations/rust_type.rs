@@ -162,11 +162,7 @@ pub fn value_of(
             check_override(rust, parsed, base, text)?;
             parsed
         }
-        None if position == Position::TableColumn && matches!(rust, RustValue::Vector(_)) => {
-            let RustValue::Vector(n) = rust else { unreachable!() };
-            SqlType::Vector(n)
-        }
-        None => default_sql(rust).ok_or_else(|| {
+        None => default_in(rust, position).ok_or_else(|| {
             AnnotationError::new(
                 Code::TypeNeedsOverride,
                 base.span(),
@@ -355,6 +351,15 @@ fn vector_dimension(ty: &Type, segment: &syn::PathSegment) -> Result<u16, Annota
         .help(format!(
             "SQL Server's VECTOR holds 1 to {MAX_VECTOR_DIMENSION} float32 elements"
         ))),
+    }
+}
+
+/// The default SQL type where the value appears: in a table a vector is SQL
+/// Server 2025's `VECTOR(N)`; everywhere else it crosses the bridge as bytes.
+fn default_in(rust: RustValue, position: Position) -> Option<SqlType> {
+    match (position, rust) {
+        (Position::TableColumn, RustValue::Vector(n)) => Some(SqlType::Vector(n)),
+        _ => default_sql(rust),
     }
 }
 
