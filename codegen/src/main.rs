@@ -45,6 +45,9 @@ struct Cli {
 enum Command {
     /// Read, validate and write generated/ (the default).
     Generate,
+    /// Read the source and run every rule over the whole model; list each
+    /// finding with its code, file and line. Writes nothing.
+    Validate,
     /// Exit non-zero, naming each file, when generated/ differs from what
     /// `generate` would write. Writes nothing.
     Check,
@@ -85,31 +88,43 @@ fn main() -> ExitCode {
         native_path: cli.native_path.clone(),
     };
     let generation = output::generate(&cli.root, &cli.source, &options);
+    let command = cli.command.unwrap_or(Command::Generate);
     if !generation.diagnostics.is_empty() {
         let files = SourceFiles::new(&generation.sources);
         eprint!("{}", render_diagnostics(&generation.diagnostics, &files));
         eprintln!(
-            "error: codegen found {} problem{}; nothing was written",
+            "error: codegen found {} problem{}{}",
             generation.diagnostics.len(),
             if generation.diagnostics.len() == 1 {
                 ""
             } else {
                 "s"
+            },
+            if matches!(command, Command::Validate) {
+                ""
+            } else {
+                "; nothing was written"
             }
         );
         return ExitCode::FAILURE;
     }
     let out = cli.root.join(&cli.out);
-    match cli.command.unwrap_or(Command::Generate) {
+    match command {
+        Command::Validate => {
+            println!(
+                "codegen validate: {}: no problems",
+                model_summary(&generation.model)
+            );
+            ExitCode::SUCCESS
+        }
         Command::Generate => match output::write(&out, &generation.files) {
             Ok(changes) => {
                 for change in &changes {
                     println!("{change}");
                 }
                 println!(
-                    "codegen: {} routines, {} row types → {} files in {} ({} changed)",
-                    generation.model.routines.len(),
-                    generation.model.rows.len(),
+                    "codegen: {} → {} files in {} ({} changed)",
+                    model_summary(&generation.model),
                     generation.files.len(),
                     out.display(),
                     changes.len()
@@ -184,6 +199,24 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// What the model holds, counted by kind, for the closing line.
+fn model_summary(model: &codegen::model::Model) -> String {
+    let counts = [
+        (model.routines.len(), "routine", "routines"),
+        (model.rows.len(), "row type", "row types"),
+        (model.tables.len(), "table", "tables"),
+        (model.sequences.len(), "sequence", "sequences"),
+        (model.queues.len(), "queue", "queues"),
+        (model.roles.len(), "role", "roles"),
+    ];
+    counts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn register(

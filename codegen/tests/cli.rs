@@ -429,7 +429,7 @@ pub struct B {
         "error[HS0505]: foreign key `FK_Child_MissingId` references table `dbo.Missing`, which is not declared",
         "error[HS0506]: index `IX_Child_CompletedTimestamp` names column `CompletedTimestamp`, which table `dbo.Child` does not have",
         "help: columns of dbo.Child: ChildId, ParentId, Code, MissingId, CompletionTimestamp",
-        "error[HS0509]: foreign keys form a cycle: dbo.A → dbo.B → dbo.A",
+        "error[HS0509]: objects depend on each other in a cycle: table dbo.A → table dbo.B → table dbo.A",
     ] {
         assert!(
             stderr.contains(expected),
@@ -596,5 +596,143 @@ pub struct Page {
     assert!(
         stderr.contains("error[HS0601]: cannot read functions/Cargo.toml"),
         "{stderr}"
+    );
+}
+
+/// One crate breaking every whole-model rule of the schema's other parts at
+/// once; `validate` must name each with its code. The same crate with each
+/// problem fixed validates clean.
+const SCHEMA_OBJECTS: &str = r#"use runtime::prelude::*;
+
+#[sql_function(deterministic)]
+pub fn half(x: i32) -> i32 { x / 2 }
+
+#[sql_function(deterministic, precise)]
+pub fn twice(x: i32) -> i32 { x * 2 }
+
+#[sql_procedure]
+pub fn sp_Work() {}
+
+#[sql_sequence]
+pub struct OrderNumbers;
+
+#[derive(SqlTable)]
+#[sql(
+    index(columns = "Score", where = "[Doubled] > 0"),
+    spatial_index(column = "Score", name = "SIX_Bad"),
+    vector_index(column = "Embedding")
+)]
+pub struct Item {
+    #[sql(primary_key)]
+    pub code: String,
+    pub score: i32,
+    #[sql(computed = "[dbo].[BROKEN_FN]([Score])")]
+    pub unknown: Option<i32>,
+    #[sql(computed = "[dbo].[half]([Score])", persisted)]
+    pub halved: i32,
+    #[sql(computed = "[dbo].[twice]([Score])", persisted)]
+    pub doubled: i32,
+    #[sql(default = "NEXT VALUE FOR [dbo].[BROKEN_SEQ]")]
+    pub order_number: i64,
+    pub embedding: Vector<3>,
+}
+
+#[derive(SqlTable)]
+pub struct Plain {
+    #[sql(primary_key)]
+    pub id: i32,
+}
+
+#[derive(SqlTable)]
+#[sql(edge(connect = "dbo.Plain TO dbo.Plain"))]
+pub struct Links {
+    pub weight: f32,
+}
+
+#[derive(SqlTable)]
+#[sql(memory_optimized, index(columns = "PlainId"))]
+pub struct Hot {
+    #[sql(primary_key)]
+    pub id: i64,
+    #[sql(references = "dbo.Plain(Id)")]
+    pub plain_id: i32,
+}
+
+#[sql_message_type(name = "//Test/Ping")]
+pub struct Ping;
+
+#[sql_contract(name = "//Test/Contract", initiator = "//Test/Ping, //Test/BROKEN_MESSAGE")]
+pub struct Contract;
+
+#[sql_queue(activation = "dbo.BROKEN_PROC", service = "//Test/Service", contracts = "//Test/Contract")]
+pub struct WorkQueue;
+
+#[sql_role(grant = "SELECT ON dbo.BROKEN_TABLE", grant = "EXECUTE ON dbo.Plain")]
+pub struct Worker;
+
+#[sql_role(name = "worker")]
+pub struct WorkerAgain;
+"#;
+
+#[test]
+fn schema_object_rules_name_each_problem_and_pass_when_fixed() {
+    let s = Scratch::new("objects");
+    s.write("functions/src/lib.rs", SCHEMA_OBJECTS);
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "error[HS0510]: `dbo.Item.Unknown` calls `dbo.BROKEN_FN`, which is not a declared function",
+        "error[HS0511]: computed column `dbo.Item.Halved` is persisted or indexed but calls `dbo.half`, which is not marked deterministic and precise",
+        "error[HS0512]: the filter of index `IX_Item_Score` reads computed column `Doubled`",
+        "error[HS0510]: the default of `dbo.Item.OrderNumber` reads sequence `dbo.BROKEN_SEQ`, which is not declared",
+        "error[HS0514]: spatial index `SIX_Bad` is over `Score`, which is INT, not GEOMETRY or GEOGRAPHY",
+        "error[HS0514]: vector index `VIX_Item_Embedding` on `dbo.Item`, whose primary key is not one clustered integer column",
+        "error[HS0513]: edge `dbo.Links` connects `dbo.Plain`, which is not a node table",
+        "error[HS0513]: foreign key `FK_Hot_PlainId` joins memory-optimized table `dbo.Hot` to disk-based table `dbo.Plain`",
+        "error[HS0510]: contract `//Test/Contract` names message type `//Test/BROKEN_MESSAGE`, which is not declared",
+        "error[HS0510]: queue `dbo.WorkQueue` activates `dbo.BROKEN_PROC`, which is not a declared procedure",
+        "error[HS0510]: role `Worker` has a permission on `dbo.BROKEN_TABLE`, which is not declared",
+        "error[HS0104]: role `Worker`: EXECUTE does not apply to `dbo.Plain`",
+        "error[HS0501]: role `worker` is declared twice",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("codegen found 13 problems"), "{stderr}");
+    assert!(!stderr.contains("nothing was written"), "{stderr}");
+
+    let fixed = SCHEMA_OBJECTS
+        .replace("[dbo].[BROKEN_FN]", "[dbo].[twice]")
+        .replace(
+            "#[sql_function(deterministic)]",
+            "#[sql_function(deterministic, precise)]",
+        )
+        .replace("where = \"[Doubled] > 0\"", "where = \"[Score] > 0\"")
+        .replace("[dbo].[BROKEN_SEQ]", "[dbo].[OrderNumbers]")
+        .replace("spatial_index(column = \"Score\", name = \"SIX_Bad\"),", "")
+        .replace(
+            "#[sql(primary_key)]\n    pub code: String,",
+            "#[sql(primary_key)]\n    pub id: i32,",
+        )
+        .replace("pub struct Plain {", "#[sql(node)]\npub struct Plain {")
+        .replace(
+            "#[sql(references = \"dbo.Plain(Id)\")]\n    pub plain_id",
+            "pub plain_id",
+        )
+        .replace(", //Test/BROKEN_MESSAGE", "")
+        .replace("dbo.BROKEN_PROC", "dbo.sp_Work")
+        .replace("SELECT ON dbo.BROKEN_TABLE", "SELECT ON dbo.Item")
+        .replace("EXECUTE ON dbo.Plain", "EXECUTE ON dbo.sp_Work")
+        .replace("name = \"worker\"", "name = \"Auditor\"");
+    s.write("functions/src/lib.rs", &fixed);
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("no problems"),
+        "{}",
+        text(&out.stdout)
     );
 }

@@ -5,8 +5,8 @@
 //! Use them through `runtime` (`use runtime::prelude::*`).
 
 use codegen::annotations::{
-    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row, parse_table,
-    returned_row_type,
+    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_object, parse_routine, parse_row,
+    parse_table, returned_row_type,
 };
 use proc_macro::TokenStream;
 use quote::{quote, quote_spanned};
@@ -50,6 +50,79 @@ pub fn derive_sql_table(input: TokenStream) -> TokenStream {
     expand_derive(input, quote!(::runtime::SqlTable), |input, ctx| {
         parse_table(input, ctx).map(|_| proc_macro2::TokenStream::new())
     })
+}
+
+/// Declares a schema: `#[sql_schema(name = "provenance", authorization = "dbo")]`
+/// on a unit struct. Schemas that objects use are created even undeclared;
+/// declaring one documents it and sets its owner.
+#[proc_macro_attribute]
+pub fn sql_schema(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::Schema, args, item)
+}
+
+/// Declares a sequence on a unit struct: `type` (default BIGINT), `start`,
+/// `increment`, `min`, `max`, `cycle`, `cache = n` or `no_cache`.
+#[proc_macro_attribute]
+pub fn sql_sequence(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::Sequence, args, item)
+}
+
+/// Declares a Service Broker message type on a unit struct: `name`,
+/// `validation = "none" | "empty" | "well_formed_xml"`.
+#[proc_macro_attribute]
+pub fn sql_message_type(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::MessageType, args, item)
+}
+
+/// Declares a Service Broker contract on a unit struct: the message types
+/// each side sends (`initiator`, `target`, `any`).
+#[proc_macro_attribute]
+pub fn sql_contract(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::Contract, args, item)
+}
+
+/// Declares a Service Broker queue on a unit struct, with its activation
+/// procedure and the service that receives on it.
+#[proc_macro_attribute]
+pub fn sql_queue(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::Queue, args, item)
+}
+
+/// Declares a database role on a unit struct, with `grant = ".. ON .."` and
+/// `deny = ".. ON .."` permissions.
+#[proc_macro_attribute]
+pub fn sql_role(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::Role, args, item)
+}
+
+/// An object attribute: the struct is kept as written; the shared parser's
+/// errors become compiler errors.
+fn expand_object(attr: ObjectAttr, args: TokenStream, item: TokenStream) -> TokenStream {
+    let structure = match syn::parse::<syn::ItemStruct>(item) {
+        Ok(structure) => structure,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                format!("{} goes on a unit struct: {e}", attr.attribute()),
+            )
+            .to_compile_error()
+            .into();
+        }
+    };
+    let file: Arc<str> = Arc::from("");
+    let ctx = ItemContext {
+        file: &file,
+        module: &[],
+    };
+    let errors = match parse_object(attr, args.into(), &structure, &ctx) {
+        Ok(_) => proc_macro2::TokenStream::new(),
+        Err(errors) => compile_errors(&errors),
+    };
+    quote! {
+        #structure
+        #errors
+    }
+    .into()
 }
 
 /// A derive: the shared parser's errors (or the items it asks for) and the

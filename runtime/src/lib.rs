@@ -10,7 +10,10 @@ pub mod simd;
 pub mod spatial;
 pub mod vector;
 
-pub use macros::{SqlRow, SqlTable, sql_function, sql_procedure};
+pub use macros::{
+    SqlRow, SqlTable, sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue,
+    sql_role, sql_schema, sql_sequence,
+};
 
 /// Implemented by `#[derive(SqlRow)]`: a struct whose fields are the columns
 /// of a table-valued function's rows or a procedure's result set.
@@ -32,5 +35,8 @@ pub mod prelude {
     pub use crate::types::*;
     pub use crate::vector::{Vector, VectorError};
     pub use crate::{SqlRow, SqlTable};
-    pub use macros::{sql_function, sql_procedure};
+    pub use macros::{
+        sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue, sql_role,
+        sql_schema, sql_sequence,
+    };
 }

@@ -103,14 +103,14 @@ fn parse_all(what: &str, files: &[GeneratedFile]) {
                         failures.push(format!("{}: parsed as {statements:?}", file.path));
                     }
                     continue;
-                } else if file.path.contains("/tables/") {
-                    // A temporal table's file creates its history table too.
-                    let indexes = statements
-                        .iter()
-                        .skip(1)
-                        .all(|s| s == "CreateIndexStatement" || s == "CreateTableStatement");
-                    if statements.first().map(String::as_str) != Some("CreateTableStatement")
-                        || !indexes
+                } else if let Some((first, rest)) = multi_statement(&file.path) {
+                    // A table's file creates its history table and indexes
+                    // too; a role's grants its permissions.
+                    if statements.first().map(String::as_str) != Some(first)
+                        || !statements
+                            .iter()
+                            .skip(1)
+                            .all(|s| rest.contains(&s.as_str()))
                     {
                         failures.push(format!("{}: parsed as {statements:?}", file.path));
                     }
@@ -121,6 +121,16 @@ fn parse_all(what: &str, files: &[GeneratedFile]) {
                     "IfStatement"
                 } else if file.path.contains("/procedures/") {
                     "CreateOrAlterProcedureStatement"
+                } else if file.path.contains("/sequences/") {
+                    "CreateSequenceStatement"
+                } else if file.path.contains("/queues/") {
+                    "CreateQueueStatement"
+                } else if file.path.contains("/message_types/") {
+                    "CreateMessageTypeStatement"
+                } else if file.path.contains("/contracts/") {
+                    "CreateContractStatement"
+                } else if file.path.contains("/services/") {
+                    "CreateServiceStatement"
                 } else {
                     "CreateOrAlterFunctionStatement"
                 };
@@ -308,4 +318,24 @@ fn certificate_registration_and_its_master_setup_parse() {
             },
         ],
     );
+}
+
+/// Files holding several statements: the first one's kind, and the kinds
+/// allowed after it.
+fn multi_statement(path: &str) -> Option<(&'static str, &'static [&'static str])> {
+    if path.contains("/tables/") {
+        Some((
+            "CreateTableStatement",
+            &[
+                "CreateTableStatement",
+                "CreateIndexStatement",
+                "CreateSpatialIndexStatement",
+                "CreateColumnStoreIndexStatement",
+            ],
+        ))
+    } else if path.contains("/roles/") {
+        Some(("CreateRoleStatement", &["GrantStatement", "DenyStatement"]))
+    } else {
+        None
+    }
 }

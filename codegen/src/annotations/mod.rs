@@ -2,6 +2,7 @@
 //! its errors through the compiler) and codegen (which reads whole crates).
 
 mod error;
+mod object;
 mod options;
 mod routine;
 mod row;
@@ -9,6 +10,7 @@ mod rust_type;
 mod table;
 
 pub use error::{AnnotationError, Errors};
+pub use object::{ObjectAttr, ObjectDef, parse_object};
 pub use routine::{RoutineAttr, parse_routine, returned_row_type};
 pub use row::parse_row;
 pub use rust_type::type_text;

@@ -160,6 +160,18 @@ pub fn value_of(
                 AnnotationError::new(Code::InvalidTypeOverride, text.span(), e.message).help(e.help)
             })?;
             check_override(rust, parsed, base, text)?;
+            if parsed.table_only() && position != Position::TableColumn {
+                return Err(AnnotationError::new(
+                    Code::TypeOverrideMismatch,
+                    text.span(),
+                    format!("{parsed} is a type for table columns; it cannot cross the native bridge"),
+                )
+                .help(if parsed == SqlType::Json {
+                    "take the JSON as text: NVARCHAR(MAX) (a JSON value converts implicitly)"
+                } else {
+                    "take the value's bytes as VARBINARY(MAX) and convert in T-SQL (e.g. `@g.STAsBinary()` for spatial values)"
+                }));
+            }
             parsed
         }
         None => default_in(rust, position).ok_or_else(|| {
@@ -402,13 +414,23 @@ fn check_override(
             ) {
                 return Ok(());
             }
-            "NVARCHAR(n), NVARCHAR(MAX), VARCHAR(n), VARCHAR(MAX), NCHAR(n) or CHAR(n)"
-        }
-        RustValue::ByteSlice | RustValue::ByteVec => {
-            if matches!(sql, SqlType::VarBinary(_) | SqlType::Binary(_)) {
+            if sql == SqlType::Json {
                 return Ok(());
             }
-            "VARBINARY(n), VARBINARY(MAX) or BINARY(n)"
+            "NVARCHAR(n), NVARCHAR(MAX), VARCHAR(n), VARCHAR(MAX), NCHAR(n), CHAR(n) or (in a table) JSON"
+        }
+        RustValue::ByteSlice | RustValue::ByteVec => {
+            if matches!(
+                sql,
+                SqlType::VarBinary(_)
+                    | SqlType::Binary(_)
+                    | SqlType::Geometry
+                    | SqlType::Geography
+                    | SqlType::HierarchyId
+            ) {
+                return Ok(());
+            }
+            "VARBINARY(n), VARBINARY(MAX), BINARY(n) or (in a table) GEOMETRY, GEOGRAPHY or HIERARCHYID"
         }
         RustValue::F32Slice | RustValue::F32Vec => match sql {
             SqlType::VarBinary(Length::Max) => return Ok(()),

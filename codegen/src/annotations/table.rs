@@ -6,8 +6,10 @@ use super::rust_type::{Position, value_of};
 use super::{ItemContext, check_name, doc_lines};
 use crate::diagnostics::{Code, SourceSpan};
 use crate::model::{
-    CheckDef, DefaultDef, ForeignKeyDef, IndexDef, IndexKey, KeyDef, QualifiedName,
-    ReferentialAction, RustPath, SqlType, TableColumn, TableDef, pascal_case, unraw,
+    CheckDef, ComputedDef, DefaultDef, Durability, EdgeConnection, ForeignKeyDef, GraphKind,
+    IndexDef, IndexKey, IndexStorage, KeyDef, QualifiedName, ReferentialAction, RustPath,
+    SpatialIndexDef, SqlType, TableColumn, TableDef, VectorIndexDef, VectorMetric, pascal_case,
+    unraw,
 };
 use darling::util::SpannedValue;
 use darling::{FromAttributes, FromMeta};
@@ -16,12 +18,20 @@ use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
-/// `index(name = "..", columns = "A, B DESC", unique, clustered, include = "C", where = "..")`.
+/// `index(name = "..", columns = "A, B DESC", unique, clustered, include = "C",
+/// where = "..", columnstore, bucket_count = n)`.
 #[derive(Debug, FromMeta)]
 pub struct IndexArgs {
     #[darling(default)]
     pub name: Option<SpannedValue<String>>,
-    pub columns: SpannedValue<String>,
+    /// Required except for a clustered columnstore index.
+    #[darling(default)]
+    pub columns: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub columnstore: Switch,
+    /// A hash index (memory-optimized tables) with this many buckets.
+    #[darling(default)]
+    pub bucket_count: Option<SpannedValue<u64>>,
     #[darling(default)]
     pub unique: Switch,
     #[darling(default)]
@@ -51,6 +61,71 @@ pub struct TableArgs {
     /// `tenant` (column `TenantId`), `tenant = "Column"`, or `tenant = false`.
     #[darling(default)]
     pub tenant: Option<TenantArg>,
+    /// `memory_optimized` (durable) or `memory_optimized = "schema_only"`.
+    #[darling(default)]
+    pub memory_optimized: Option<SpannedValue<DurabilityArg>>,
+    /// The primary key is a hash key with this many buckets.
+    #[darling(default)]
+    pub primary_key_buckets: Option<SpannedValue<u64>>,
+    /// A graph node table (`AS NODE`).
+    #[darling(default)]
+    pub node: Switch,
+    /// A graph edge table (`AS EDGE`), optionally with its connections.
+    #[darling(default)]
+    pub edge: Option<SpannedValue<EdgeArgs>>,
+    #[darling(default, multiple)]
+    pub spatial_index: Vec<SpatialIndexArgs>,
+    #[darling(default, multiple)]
+    pub vector_index: Vec<VectorIndexArgs>,
+}
+
+/// `edge` or `edge(connect = "graph.A TO graph.B", connect = .., on_delete = "cascade")`.
+#[derive(Debug, Clone, Default, FromMeta)]
+#[darling(from_word = || Ok(EdgeArgs::default()))]
+pub struct EdgeArgs {
+    #[darling(default, multiple)]
+    pub connect: Vec<SpannedValue<String>>,
+    #[darling(default)]
+    pub on_delete: Option<SpannedValue<String>>,
+}
+
+/// `spatial_index(column = "..", name = "..", bounding_box = "xmin, ymin, xmax, ymax")`.
+#[derive(Debug, FromMeta)]
+pub struct SpatialIndexArgs {
+    pub column: SpannedValue<String>,
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub bounding_box: Option<SpannedValue<String>>,
+}
+
+/// `vector_index(column = "..", name = "..", metric = "cosine" | "dot" | "euclidean")`.
+#[derive(Debug, FromMeta)]
+pub struct VectorIndexArgs {
+    pub column: SpannedValue<String>,
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub metric: Option<SpannedValue<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurabilityArg(pub Durability);
+
+impl FromMeta for DurabilityArg {
+    fn from_word() -> darling::Result<Self> {
+        Ok(DurabilityArg(Durability::SchemaAndData))
+    }
+
+    fn from_string(value: &str) -> darling::Result<Self> {
+        match value.to_ascii_lowercase().as_str() {
+            "schema_and_data" => Ok(DurabilityArg(Durability::SchemaAndData)),
+            "schema_only" => Ok(DurabilityArg(Durability::SchemaOnly)),
+            _ => Err(darling::Error::custom(format!(
+                "`{value}` is not a durability: use \"schema_and_data\" (the default) or \"schema_only\""
+            ))),
+        }
+    }
 }
 
 /// How a table takes part in tenant row-level security.
@@ -86,7 +161,7 @@ pub struct TemporalArgs {
     pub retention: Option<String>,
 }
 
-pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", tenant / tenant = \"Column\" / tenant = false, nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, include = \"C, D\", where = \"..\")";
+pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", tenant / tenant = \"Column\" / tenant = false, nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, columnstore, bucket_count = n, include = \"C, D\", where = \"..\"), memory_optimized / memory_optimized = \"schema_only\", primary_key_buckets = n, node, edge / edge(connect = \"A TO B\", on_delete = \"cascade\"), spatial_index(column = \"..\", bounding_box = \"xmin, ymin, xmax, ymax\"), vector_index(column = \"..\", metric = \"cosine\")";
 
 /// `#[sql(...)]` on a field.
 #[derive(Debug, Default, FromAttributes)]
@@ -120,9 +195,18 @@ pub struct TableColumnArgs {
     /// Period columns left out of `SELECT *`.
     #[darling(default)]
     pub hidden: Switch,
+    /// `AS (expression)`: a computed column.
+    #[darling(default)]
+    pub computed: Option<SpannedValue<String>>,
+    /// A computed column stored in the row (and indexable as such).
+    #[darling(default)]
+    pub persisted: Switch,
+    /// `COLLATE` of a character column.
+    #[darling(default)]
+    pub collate: Option<SpannedValue<String>>,
 }
 
-pub const TABLE_COLUMN_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\", primary_key, identity or identity = \"seed, step\", default = \"<T-SQL expression>\", unique, references = \"schema.Table(Column)\", on_delete / on_update = \"cascade\" | \"set_null\" | \"set_default\" | \"no_action\", check = \"<T-SQL condition>\", period_start, period_end, hidden";
+pub const TABLE_COLUMN_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\", primary_key, identity or identity = \"seed, step\", default = \"<T-SQL expression>\", unique, references = \"schema.Table(Column)\", on_delete / on_update = \"cascade\" | \"set_null\" | \"set_default\" | \"no_action\", check = \"<T-SQL condition>\", period_start, period_end, hidden, computed = \"<T-SQL expression>\", persisted, collate = \"<collation>\"";
 
 /// `identity` (1, 1) or `identity = "seed, step"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +254,7 @@ fn action(value: &SpannedValue<String>, errors: &mut Errors) -> ReferentialActio
 }
 
 /// A name as written in an option: `[x]` brackets removed.
-fn bare(name: &str) -> String {
+pub(super) fn bare(name: &str) -> String {
     let name = name.trim();
     match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
         Some(inner) => inner.replace("]]", "]"),
@@ -233,6 +317,79 @@ fn reference(
         );
     }
     parsed
+}
+
+/// SQL Server's limit on a hash index's buckets (it rounds up to a power of 2).
+const MAX_BUCKET_COUNT: u64 = 1 << 30;
+
+fn bucket_count(value: &SpannedValue<u64>, errors: &mut Errors) -> u64 {
+    let n = **value;
+    if !(1..=MAX_BUCKET_COUNT).contains(&n) {
+        errors.push(
+            AnnotationError::new(Code::InvalidOptionValue, value.span(), format!("bucket count {n} is out of range"))
+                .help(format!("SQL Server accepts 1 to {MAX_BUCKET_COUNT} buckets; about twice the expected distinct keys is usual")),
+        );
+    }
+    n
+}
+
+/// `graph.A TO graph.B` → one edge connection (schemas default to the table's).
+fn connection(
+    text: &SpannedValue<String>,
+    schema: &str,
+    ctx: &ItemContext<'_>,
+    errors: &mut Errors,
+) -> Option<EdgeConnection> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let name = |part: &str| match part.rsplit_once('.') {
+        Some((s, n)) => QualifiedName {
+            schema: bare(s),
+            name: bare(n),
+        },
+        None => QualifiedName {
+            schema: schema.to_string(),
+            name: bare(part),
+        },
+    };
+    match words.as_slice() {
+        [from, to_word, to] if to_word.eq_ignore_ascii_case("to") => Some(EdgeConnection {
+            from: name(from),
+            to: name(to),
+            span: SourceSpan::from_span(ctx.file, text.span()),
+        }),
+        _ => {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    text.span(),
+                    format!("`{}` is not an edge connection", text.as_str()),
+                )
+                .help("write connect = \"schema.FromNode TO schema.ToNode\""),
+            );
+            None
+        }
+    }
+}
+
+/// `xmin, ymin, xmax, ymax` of a GEOMETRY spatial index.
+fn bounding_box(text: &SpannedValue<String>, errors: &mut Errors) -> Option<[f64; 4]> {
+    let values: Vec<f64> = text
+        .split(',')
+        .filter_map(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .collect();
+    match values.as_slice() {
+        [xmin, ymin, xmax, ymax] if xmin < xmax && ymin < ymax => {
+            Some([*xmin, *ymin, *xmax, *ymax])
+        }
+        _ => {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, text.span(), format!("`{}` is not a bounding box", text.as_str()))
+                    .help("write four numbers \"xmin, ymin, xmax, ymax\" with xmin < xmax and ymin < ymax"),
+            );
+            None
+        }
+    }
 }
 
 /// `90 DAYS`, `1 YEAR`, `INFINITE`: SQL Server's HISTORY_RETENTION_PERIOD.
@@ -354,15 +511,7 @@ pub fn parse_table(
             pk_columns.push(sql_name.clone());
         }
         let identity = col.identity.as_ref().map(|i| {
-            let is_integer = matches!(
-                value.sql,
-                SqlType::TinyInt
-                    | SqlType::SmallInt
-                    | SqlType::Int
-                    | SqlType::BigInt
-                    | SqlType::Decimal { scale: 0, .. }
-            );
-            if !is_integer {
+            if !value.sql.is_integer() {
                 errors.push(
                     AnnotationError::new(
                         Code::TypeOverrideMismatch,
@@ -393,6 +542,7 @@ pub fn parse_table(
                 name: format!("UQ_{name}_{sql_name}"),
                 columns: vec![sql_name.clone()],
                 clustered: false,
+                hash_buckets: None,
                 span: span.clone(),
             });
         }
@@ -466,6 +616,83 @@ pub fn parse_table(
             }
             hidden |= col.hidden.0;
         }
+        let computed = col.computed.as_ref().map(|expression| {
+            // SQL Server fills a computed column; nothing else may.
+            let conflicts = [
+                (col.identity.is_some(), "identity"),
+                (col.default.is_some(), "a default"),
+                (col.period_start.0 || col.period_end.0, "a period column"),
+            ];
+            for (_, what) in conflicts.iter().filter(|(on, _)| *on) {
+                errors.push(
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        expression.span(),
+                        format!("computed column `{sql_name}` is also {what}"),
+                    )
+                    .help("SQL Server computes this column's value: drop `computed`, or the other option"),
+                );
+            }
+            if !col.persisted.0 && !value.nullable {
+                errors.push(
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        field.ty.span(),
+                        format!("computed column `{sql_name}` is not persisted, so SQL Server cannot hold it NOT NULL"),
+                    )
+                    .help("make the field Option<..>, or add `persisted` (PERSISTED NOT NULL is allowed)"),
+                );
+            }
+            ComputedDef {
+                expression: expression.as_str().to_string(),
+                persisted: col.persisted.0,
+            }
+        });
+        if col.persisted.0 && col.computed.is_none() {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    ident.span(),
+                    "`persisted` without `computed`",
+                )
+                .help("add computed = \"<T-SQL expression>\", or drop `persisted`"),
+            );
+        }
+        if (col.period_start.0 || col.period_end.0)
+            && let Some(d) = &col.default
+        {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    d.span(),
+                    format!("period column `{sql_name}` has a default"),
+                )
+                .help("SQL Server writes GENERATED ALWAYS period columns itself: drop the default"),
+            );
+        }
+        let collation = col.collate.as_ref().map(|c| {
+            if !value.sql.is_character() {
+                errors.push(
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        c.span(),
+                        format!("COLLATE on `{sql_name}`, a {} column", value.sql),
+                    )
+                    .help("collations apply to NVARCHAR, VARCHAR, NCHAR and CHAR columns"),
+                );
+            }
+            if c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
+                errors.push(
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        c.span(),
+                        format!("`{}` is not a collation name", c.as_str()),
+                    )
+                    .help("collation names are letters, digits and underscores, e.g. Latin1_General_100_BIN2_UTF8"),
+                );
+            }
+            c.as_str().to_string()
+        });
         if let Some(c) = &col.check {
             checks.push(CheckDef {
                 name: format!("CK_{name}_{sql_name}"),
@@ -479,13 +706,86 @@ pub fn parse_table(
             value,
             identity,
             default,
+            computed,
+            collation,
             span,
         });
     }
 
+    let memory_optimized = args.memory_optimized.as_ref().map(|m| m.0);
     let mut indexes = Vec::new();
     for index in &args.index {
-        let keys = index_keys(index.columns.as_str(), index.columns.span(), &mut errors);
+        let index_span = index
+            .columns
+            .as_ref()
+            .map(|c| c.span())
+            .or(index.name.as_ref().map(|n| n.span()))
+            .unwrap_or_else(|| input.ident.span());
+        let keys = match &index.columns {
+            Some(columns) => index_keys(columns.as_str(), columns.span(), &mut errors),
+            None => {
+                if !(index.columnstore.0 && index.clustered.0) {
+                    errors.push(
+                        AnnotationError::new(Code::InvalidOptionValue, index_span, "an index without `columns`")
+                            .help("list its key columns: columns = \"A, B DESC\" (only a clustered columnstore index has none)"),
+                    );
+                }
+                Vec::new()
+            }
+        };
+        let storage = match (&index.bucket_count, index.columnstore.0) {
+            (Some(_), true) => {
+                errors.push(
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        index_span,
+                        "an index cannot be both hash and columnstore",
+                    )
+                    .help("drop `bucket_count` or `columnstore`"),
+                );
+                IndexStorage::Rowstore
+            }
+            (Some(b), false) => IndexStorage::Hash {
+                bucket_count: bucket_count(b, &mut errors),
+            },
+            (None, true) => IndexStorage::Columnstore,
+            (None, false) => IndexStorage::Rowstore,
+        };
+        if let IndexStorage::Hash { .. } = storage
+            && memory_optimized.is_none()
+        {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, index_span, "a hash index on a table that is not memory-optimized")
+                    .help("hash indexes exist only on memory-optimized tables: add `memory_optimized` to the table, or drop `bucket_count`"),
+            );
+        }
+        if memory_optimized.is_some() {
+            let problem = if index.clustered.0 && storage != IndexStorage::Columnstore {
+                Some("a clustered rowstore index")
+            } else if index.filter.is_some() {
+                Some("a filtered index")
+            } else if index.include.is_some() {
+                Some("INCLUDE columns")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                errors.push(
+                    AnnotationError::new(Code::InvalidOptionValue, index_span, format!("{problem} on a memory-optimized table"))
+                        .help("memory-optimized tables have nonclustered or hash indexes over all columns: drop `clustered`, `where` or `include`"),
+                );
+            }
+        }
+        if storage == IndexStorage::Columnstore
+            && (index.unique.0
+                || index.filter.is_some() && index.clustered.0
+                || index.include.is_some())
+        {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, index_span, "a columnstore index cannot be unique, have INCLUDE columns, or (clustered) a filter")
+                    .help("drop `unique` and `include`; only a nonclustered columnstore index may be filtered"),
+            );
+        }
         let index_name = match &index.name {
             Some(n) => {
                 check_name(n.as_str(), n.span(), "index name", &mut errors);
@@ -504,6 +804,7 @@ pub fn parse_table(
             name: index_name,
             unique: index.unique.0,
             clustered: index.clustered.0,
+            storage,
             keys,
             include: index
                 .include
@@ -511,11 +812,49 @@ pub fn parse_table(
                 .map(|i| i.split(',').map(bare).filter(|c| !c.is_empty()).collect())
                 .unwrap_or_default(),
             filter: index.filter.as_ref().map(|f| f.as_str().to_string()),
-            span: SourceSpan::from_span(ctx.file, index.columns.span()),
+            span: SourceSpan::from_span(ctx.file, index_span),
         });
     }
     let clustered_indexes = indexes.iter().filter(|i| i.clustered).count();
-    let pk_clustered = !args.nonclustered_primary_key.0 && clustered_indexes == 0;
+    // Memory-optimized tables have no clustered rowstore: their key is a
+    // nonclustered (range or hash) index.
+    let pk_clustered =
+        !args.nonclustered_primary_key.0 && clustered_indexes == 0 && memory_optimized.is_none();
+    let pk_buckets = args
+        .primary_key_buckets
+        .as_ref()
+        .map(|b| bucket_count(b, &mut errors));
+    if let Some(b) = &args.primary_key_buckets {
+        if memory_optimized.is_none() {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    b.span(),
+                    "a hash primary key on a table that is not memory-optimized",
+                )
+                .help("add `memory_optimized` to the table, or drop `primary_key_buckets`"),
+            );
+        }
+        if pk_columns.is_empty() {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    b.span(),
+                    "`primary_key_buckets` on a table without a primary key",
+                )
+                .help("mark the key fields #[sql(primary_key)]"),
+            );
+        }
+    }
+    if let Some(m) = &args.memory_optimized
+        && pk_columns.is_empty()
+        && m.0 == Durability::SchemaAndData
+    {
+        errors.push(
+            AnnotationError::new(Code::InvalidOptionValue, m.span(), "a durable memory-optimized table without a primary key")
+                .help("SQL Server requires a primary key on a SCHEMA_AND_DATA memory-optimized table: mark the key fields #[sql(primary_key)]"),
+        );
+    }
     if clustered_indexes + usize::from(pk_clustered && !pk_columns.is_empty()) > 1 {
         errors.push(
             AnnotationError::new(Code::InvalidOptionValue, input.ident.span(), format!("table `{name}` has more than one clustered index"))
@@ -566,10 +905,128 @@ pub fn parse_table(
         (None, None, None) => None,
     };
 
+    let graph = match (&args.edge, args.node.0) {
+        (Some(edge), true) => {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    edge.span(),
+                    "a table cannot be both a node and an edge",
+                )
+                .help("drop `node` or `edge`"),
+            );
+            GraphKind::None
+        }
+        (Some(edge), false) => {
+            let cascade = match &edge.on_delete {
+                None => false,
+                Some(a) => match action(a, &mut errors) {
+                    ReferentialAction::Cascade => true,
+                    ReferentialAction::NoAction => false,
+                    _ => {
+                        errors.push(
+                            AnnotationError::new(
+                                Code::InvalidOptionValue,
+                                a.span(),
+                                "an edge connection deletes with CASCADE or NO ACTION only",
+                            )
+                            .help("use on_delete = \"cascade\" or drop it"),
+                        );
+                        false
+                    }
+                },
+            };
+            let connections = edge
+                .connect
+                .iter()
+                .filter_map(|c| connection(c, &schema, ctx, &mut errors))
+                .collect();
+            GraphKind::Edge {
+                connections,
+                cascade,
+            }
+        }
+        (None, true) => GraphKind::Node,
+        (None, false) => GraphKind::None,
+    };
+    let kind_conflict = match (&graph, memory_optimized.is_some(), args.temporal.is_some()) {
+        (GraphKind::None, _, _) => None,
+        (_, true, _) => Some("memory-optimized"),
+        (_, _, true) => Some("temporal"),
+        _ => None,
+    };
+    if let Some(kind) = kind_conflict {
+        errors.push(
+            AnnotationError::new(
+                Code::InvalidOptionValue,
+                input.ident.span(),
+                format!("a graph table cannot be {kind}"),
+            )
+            .help("SQL Server supports node and edge tables only as ordinary disk-based tables"),
+        );
+    }
+    let spatial_indexes = args
+        .spatial_index
+        .iter()
+        .map(|i| SpatialIndexDef {
+            name: i
+                .name
+                .as_ref()
+                .map(|n| {
+                    check_name(n.as_str(), n.span(), "index name", &mut errors);
+                    n.as_str().to_string()
+                })
+                .unwrap_or_else(|| format!("SIX_{name}_{}", bare(i.column.as_str()))),
+            column: bare(i.column.as_str()),
+            bounding_box: i
+                .bounding_box
+                .as_ref()
+                .and_then(|b| bounding_box(b, &mut errors)),
+            span: SourceSpan::from_span(ctx.file, i.column.span()),
+        })
+        .collect();
+    let vector_indexes = args
+        .vector_index
+        .iter()
+        .map(|i| VectorIndexDef {
+            name: i
+                .name
+                .as_ref()
+                .map(|n| {
+                    check_name(n.as_str(), n.span(), "index name", &mut errors);
+                    n.as_str().to_string()
+                })
+                .unwrap_or_else(|| format!("VIX_{name}_{}", bare(i.column.as_str()))),
+            column: bare(i.column.as_str()),
+            metric: match i.metric.as_ref().map(|m| m.to_ascii_lowercase()) {
+                None => VectorMetric::Cosine,
+                Some(m) if m == "cosine" => VectorMetric::Cosine,
+                Some(m) if m == "dot" => VectorMetric::Dot,
+                Some(m) if m == "euclidean" => VectorMetric::Euclidean,
+                Some(m) => {
+                    errors.push(
+                        AnnotationError::new(
+                            Code::InvalidOptionValue,
+                            i.metric.as_ref().map_or(i.column.span(), |s| s.span()),
+                            format!("`{m}` is not a vector index metric"),
+                        )
+                        .help("use \"cosine\" (the default), \"dot\" or \"euclidean\""),
+                    );
+                    VectorMetric::Cosine
+                }
+            },
+            span: SourceSpan::from_span(ctx.file, i.column.span()),
+        })
+        .collect();
+
     if !errors.is_empty() {
         return Err(errors.into_vec());
     }
     Ok(TableDef {
+        graph,
+        memory_optimized,
+        spatial_indexes,
+        vector_indexes,
         temporal,
         tenancy: match args.tenant {
             None => crate::model::Tenancy::Inherit,
@@ -580,6 +1037,7 @@ pub fn parse_table(
             name: format!("PK_{name}"),
             columns: pk_columns,
             clustered: pk_clustered,
+            hash_buckets: pk_buckets,
             span: table_span.clone(),
         }),
         name: QualifiedName { schema, name },

@@ -3,18 +3,12 @@
 //! values and converts each with the built-in `[dbo].[hs_VectorFromJson]`.
 //! `VECTOR` cannot be a CLR parameter type, and converts only to text.
 
-use crate::model::builtin::{VECTOR_FROM_JSON, has_vector_input};
+use crate::model::builtin::VECTOR_FROM_JSON;
 use crate::model::{Direction, Model, QualifiedName, Routine, RoutineKind, RustValue};
 use crate::quote_sql;
 use serde::Serialize;
 
-/// The companion's name: the routine's, with `_Vector` appended.
-pub fn companion_name(routine: &Routine) -> Option<QualifiedName> {
-    has_vector_input(routine).then(|| QualifiedName {
-        schema: routine.name.schema.clone(),
-        name: format!("{}_Vector", routine.name.name),
-    })
-}
+pub use crate::model::builtin::companion_name;
 
 #[derive(Serialize)]
 struct CompanionParam {

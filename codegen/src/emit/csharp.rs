@@ -274,7 +274,12 @@ fn sql_metadata(name: &str, sql: SqlType) -> String {
         SqlType::VarBinary(l) => {
             format!("new SqlMetaData({n}, SqlDbType.VarBinary, {})", length(l))
         }
-        SqlType::Vector(_) => format!("new SqlMetaData({n}, SqlDbType.VarBinary, SqlMetaData.Max)"),
+        // Table-only types never reach the bridge (value_of rejects them);
+        // were one to, it would travel as its bytes or text.
+        SqlType::Vector(_) | SqlType::Geometry | SqlType::Geography | SqlType::HierarchyId => {
+            format!("new SqlMetaData({n}, SqlDbType.VarBinary, SqlMetaData.Max)")
+        }
+        SqlType::Json => format!("new SqlMetaData({n}, SqlDbType.NVarChar, SqlMetaData.Max)"),
         SqlType::Binary(l) => format!("new SqlMetaData({n}, SqlDbType.Binary, {l})"),
         SqlType::UniqueIdentifier => format!("new SqlMetaData({n}, SqlDbType.UniqueIdentifier)"),
         SqlType::Date => format!("new SqlMetaData({n}, SqlDbType.Date)"),

@@ -4,6 +4,7 @@
 
 mod companion;
 mod csharp;
+mod objects;
 mod registration;
 mod sql;
 mod table;

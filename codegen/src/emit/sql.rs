@@ -1,15 +1,17 @@
 //! T-SQL for each routine and schema, plus the ordered manifest.
 
 use super::{GeneratedFile, file_stem};
-use crate::model::{Direction, Model, QualifiedName, Routine, RoutineKind, RowDef};
+use crate::model::{
+    Direction, Model, ObjectKey, QualifiedName, Routine, RoutineKind, RowDef, TableDef, Tenancy,
+    deploy_order, routine_rank, used_schemas,
+};
 use crate::quote_sql;
 use minijinja::Environment;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// Where tenant row-level security lives.
-pub const SECURITY_SCHEMA: &str = "security";
+pub use crate::model::SECURITY_SCHEMA;
 pub const TENANT_PREDICATE: &str = "fn_TenantAccessPredicate";
 pub const TENANT_POLICY: &str = "TenantIsolationPolicy";
 /// The `SESSION_CONTEXT` key applications set to their tenant.
@@ -57,6 +59,25 @@ fn environment() -> &'static Environment<'static> {
             .expect("companion template parses");
         env.add_template("table.sql", include_str!("templates/table.sql.j2"))
             .expect("table template parses");
+        for (name, text) in [
+            ("header.sql", include_str!("templates/header.sql.j2")),
+            ("sequence.sql", include_str!("templates/sequence.sql.j2")),
+            (
+                "message_type.sql",
+                include_str!("templates/message_type.sql.j2"),
+            ),
+            ("contract.sql", include_str!("templates/contract.sql.j2")),
+            ("queue.sql", include_str!("templates/queue.sql.j2")),
+            ("service.sql", include_str!("templates/service.sql.j2")),
+            ("role.sql", include_str!("templates/role.sql.j2")),
+            (
+                "vector_index.sql",
+                include_str!("templates/vector_index.sql.j2"),
+            ),
+        ] {
+            env.add_template(name, text)
+                .expect("object templates parse");
+        }
         env.add_template(
             "tenant_predicate.sql",
             include_str!("templates/tenant_predicate.sql.j2"),
@@ -263,21 +284,49 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
     }
 }
 
+/// One rendered object, waiting for its place in the deploy order.
+struct Rendered {
+    entry: ManifestEntry,
+    file: GeneratedFile,
+}
+
+fn rendered(
+    kind: &'static str,
+    schema: &str,
+    name: &str,
+    path: String,
+    source: Option<String>,
+    contents: String,
+) -> Rendered {
+    Rendered {
+        entry: ManifestEntry {
+            kind,
+            schema: schema.to_string(),
+            name: name.to_string(),
+            file: path.clone(),
+            source,
+        },
+        file: GeneratedFile {
+            path,
+            contents: super::finish(contents),
+        },
+    }
+}
+
 /// Renders every object of the model and the manifest that orders them.
 pub fn emit_sql(
     model: &Model,
     options: &EmitOptions,
 ) -> Result<Vec<GeneratedFile>, minijinja::Error> {
     let env = environment();
-    let mut files = Vec::new();
-    let mut manifest = Vec::new();
+    let mut objects: BTreeMap<ObjectKey, Rendered> = BTreeMap::new();
 
     // Schemas other than dbo, created before the objects in them.
-    let mut schemas: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let tenant_tables: Vec<&crate::model::TableDef> = crate::model::dependency_order(&model.tables)
-        .unwrap_or_else(|_| model.tables.iter().collect())
-        .into_iter()
-        .filter(|t| matches!(t.tenancy, crate::model::Tenancy::Column(_)))
+    let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let tenant_tables: Vec<&TableDef> = model
+        .tables
+        .iter()
+        .filter(|t| matches!(t.tenancy, Tenancy::Column(_)))
         .collect();
     let security = QualifiedName {
         schema: SECURITY_SCHEMA.into(),
@@ -288,114 +337,165 @@ pub fn emit_sql(
         .iter()
         .map(|r| &r.name)
         .chain(model.tables.iter().map(|t| &t.name))
+        .chain(model.sequences.iter().map(|s| &s.name))
+        .chain(model.queues.iter().map(|q| &q.name))
         .chain((!tenant_tables.is_empty()).then_some(&security));
-    for name in names.filter(|n| n.schema != "dbo") {
-        schemas
-            .entry(name.schema.clone())
+    for name in names {
+        users
+            .entry(name.schema.to_lowercase())
             .or_default()
             .push(name.name.clone());
     }
-    for (schema, mut users) in schemas {
-        users.sort();
+    let schema_template = env.get_template("schema.sql")?;
+    for schema in used_schemas(model) {
+        if schema.eq_ignore_ascii_case("dbo") {
+            continue;
+        }
+        let mut used_by = users.remove(&schema.to_lowercase()).unwrap_or_default();
+        used_by.sort();
         let path = format!("sql/{}/schema.sql", file_stem(&schema));
-        let create = format!("CREATE SCHEMA {}", quote_sql::identifier(&schema));
-        let contents = env
-            .get_template("schema.sql")?
-            .render(minijinja::context! { schema, users, create })?;
-        manifest.push(ManifestEntry {
-            kind: "schema",
-            schema: schema.clone(),
-            name: schema.clone(),
-            file: path.clone(),
-            source: None,
-        });
-        files.push(GeneratedFile {
-            path,
-            contents: super::finish(contents),
-        });
+        let contents =
+            schema_template.render(super::objects::schema_view(model, &schema, used_by))?;
+        let source = model
+            .schemas
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(&schema))
+            .map(|s| source_text(&s.declared.span));
+        objects.insert(
+            ObjectKey::Schema(schema.clone()),
+            rendered("schema", &schema, &schema, path, source, contents),
+        );
     }
 
-    // Tables, each after the tables its foreign keys reference. Rules report
-    // a cycle before emitting; should one get here, source order is used.
-    let tables = crate::model::dependency_order(&model.tables)
-        .unwrap_or_else(|_| model.tables.iter().collect());
+    let sequence_template = env.get_template("sequence.sql")?;
+    for sequence in &model.sequences {
+        let path = format!(
+            "sql/{}/sequences/{}.sql",
+            file_stem(&sequence.name.schema),
+            file_stem(&sequence.name.name)
+        );
+        let contents = sequence_template.render(super::objects::sequence_view(sequence))?;
+        objects.insert(
+            ObjectKey::Sequence(sequence.name.clone()),
+            rendered(
+                "sequence",
+                &sequence.name.schema,
+                &sequence.name.name,
+                path,
+                Some(source_text(&sequence.declared.span)),
+                contents,
+            ),
+        );
+    }
+
     let table_template = env.get_template("table.sql")?;
-    for table in tables {
+    let vector_index_template = env.get_template("vector_index.sql")?;
+    for table in &model.tables {
         let path = format!(
             "sql/{}/tables/{}.sql",
             file_stem(&table.name.schema),
             file_stem(&table.name.name)
         );
-        manifest.push(ManifestEntry {
-            kind: "table",
-            schema: table.name.schema.clone(),
-            name: table.name.name.clone(),
-            file: path.clone(),
-            source: Some(source_text(&table.span)),
-        });
-        files.push(GeneratedFile {
-            path,
-            contents: super::finish(table_template.render(super::table::table_view(table))?),
-        });
+        let contents = table_template.render(super::table::table_view(table))?;
+        objects.insert(
+            ObjectKey::Table(table.name.clone()),
+            rendered(
+                "table",
+                &table.name.schema,
+                &table.name.name,
+                path,
+                Some(source_text(&table.span)),
+                contents,
+            ),
+        );
+        for index in &table.vector_indexes {
+            let path = format!(
+                "sql/{}/vector_indexes/{}.{}.sql",
+                file_stem(&table.name.schema),
+                file_stem(&table.name.name),
+                file_stem(&index.name)
+            );
+            let contents = vector_index_template.render(minijinja::context! {
+                kind => "vector index",
+                title => format!("{} ON {}", quote_sql::identifier(&index.name), quote_sql::qualified(&table.name.schema, &table.name.name)),
+                source => source_text(&index.span),
+                rust => table.rust.to_string(),
+                schema => table.name.schema.clone(),
+                name => table.name.name.clone(),
+                index => index.name.clone(),
+                column => index.column.clone(),
+                metric => index.metric.sql(),
+            })?;
+            objects.insert(
+                ObjectKey::VectorIndex(table.name.clone(), index.name.clone()),
+                rendered(
+                    "vector index",
+                    &table.name.schema,
+                    &index.name,
+                    path,
+                    Some(source_text(&index.span)),
+                    contents,
+                ),
+            );
+        }
     }
 
     // Tenant row-level security: one predicate function, one policy over
-    // every tenant-scoped table, after the tables.
+    // every tenant-scoped table.
     if let Some(first) = tenant_tables.first() {
-        let crate::model::Tenancy::Column(first_column) = &first.tenancy else {
-            unreachable!()
+        let Tenancy::Column(first_column) = &first.tenancy else {
+            unreachable!("filtered to tenant-scoped tables")
         };
         let sql_type = first
             .column(first_column)
             .map(|c| c.value.sql.to_string())
             .unwrap_or_else(|| "INT".into());
-        let function_path = format!("sql/{SECURITY_SCHEMA}/functions/{TENANT_PREDICATE}.sql");
-        files.push(GeneratedFile {
-            path: function_path.clone(),
-            contents: super::finish(env.get_template("tenant_predicate.sql")?.render(minijinja::context! {
-                schema => SECURITY_SCHEMA, name => TENANT_PREDICATE, sql_type, session_key => TENANT_SESSION_KEY,
-            })?),
+        let contents = env.get_template("tenant_predicate.sql")?.render(minijinja::context! {
+            schema => SECURITY_SCHEMA, name => TENANT_PREDICATE, sql_type, session_key => TENANT_SESSION_KEY,
+        })?;
+        objects.insert(
+            ObjectKey::TenantPredicate,
+            rendered(
+                "inline table-valued function",
+                SECURITY_SCHEMA,
+                TENANT_PREDICATE,
+                format!("sql/{SECURITY_SCHEMA}/functions/{TENANT_PREDICATE}.sql"),
+                None,
+                contents,
+            ),
+        );
+        let mut scoped = tenant_tables.clone();
+        scoped.sort_by(|a, b| {
+            a.name
+                .collision_key()
+                .cmp(&b.name.collision_key())
+                .then_with(|| a.name.cmp(&b.name))
         });
-        manifest.push(ManifestEntry {
-            kind: "inline table-valued function",
-            schema: SECURITY_SCHEMA.into(),
-            name: TENANT_PREDICATE.into(),
-            file: function_path,
-            source: None,
-        });
-        let tables: Vec<_> = tenant_tables
+        let tables: Vec<_> = scoped
             .iter()
-            .map(|t| {
-                let crate::model::Tenancy::Column(column) = &t.tenancy else { unreachable!() };
-                minijinja::context! { schema => t.name.schema.clone(), name => t.name.name.clone(), column => column.clone() }
+            .filter_map(|t| match &t.tenancy {
+                Tenancy::Column(column) => Some(minijinja::context! { schema => t.name.schema.clone(), name => t.name.name.clone(), column => column.clone() }),
+                _ => None,
             })
             .collect();
-        let policy_path = format!("sql/{SECURITY_SCHEMA}/policies/{TENANT_POLICY}.sql");
-        files.push(GeneratedFile {
-            path: policy_path.clone(),
-            contents: super::finish(env.get_template("tenant_policy.sql")?.render(minijinja::context! {
-                schema => SECURITY_SCHEMA, name => TENANT_POLICY, function => TENANT_PREDICATE, tables,
-            })?),
-        });
-        manifest.push(ManifestEntry {
-            kind: "security policy",
-            schema: SECURITY_SCHEMA.into(),
-            name: TENANT_POLICY.into(),
-            file: policy_path,
-            source: None,
-        });
+        let contents = env.get_template("tenant_policy.sql")?.render(minijinja::context! {
+            schema => SECURITY_SCHEMA, name => TENANT_POLICY, function => TENANT_PREDICATE, tables,
+        })?;
+        objects.insert(
+            ObjectKey::TenantPolicy,
+            rendered(
+                "security policy",
+                SECURITY_SCHEMA,
+                TENANT_POLICY,
+                format!("sql/{SECURITY_SCHEMA}/policies/{TENANT_POLICY}.sql"),
+                None,
+                contents,
+            ),
+        );
     }
 
-    let mut routines: Vec<&Routine> = model.routines.iter().collect();
-    routines.sort_by(|a, b| {
-        kind_rank(&a.kind)
-            .0
-            .cmp(&kind_rank(&b.kind).0)
-            .then_with(|| a.name.collision_key().cmp(&b.name.collision_key()))
-            .then_with(|| a.name.cmp(&b.name))
-    });
     let template = env.get_template("routine.sql")?;
-    for routine in routines {
+    for routine in &model.routines {
         let (_, kind, dir) = kind_rank(&routine.kind);
         let path = format!(
             "sql/{}/{dir}/{}.sql",
@@ -403,52 +503,156 @@ pub fn emit_sql(
             file_stem(&routine.name.name)
         );
         let contents = template.render(routine_view(model, routine, options))?;
-        manifest.push(ManifestEntry {
-            kind,
-            schema: routine.name.schema.clone(),
-            name: routine.name.name.clone(),
-            file: path.clone(),
-            source: Some(source_text(&routine.span)),
-        });
-        files.push(GeneratedFile {
-            path,
-            contents: super::finish(contents),
-        });
+        objects.insert(
+            ObjectKey::Routine(routine_rank(&routine.kind), routine.name.clone()),
+            rendered(
+                kind,
+                &routine.name.schema,
+                &routine.name.name,
+                path,
+                Some(source_text(&routine.span)),
+                contents,
+            ),
+        );
     }
 
-    // VECTOR companions last: they call the routines above.
     let companion_template = env.get_template("companion.sql")?;
-    let mut companions: Vec<(QualifiedName, &Routine)> = model
-        .routines
-        .iter()
-        .filter_map(|r| super::companion_name(r).map(|name| (name, r)))
-        .collect();
-    companions.sort_by(|a, b| {
-        a.0.collision_key()
-            .cmp(&b.0.collision_key())
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    for (name, routine) in companions {
+    for routine in &model.routines {
+        let Some(name) = super::companion_name(routine) else {
+            continue;
+        };
         let (_, _, dir) = kind_rank(&routine.kind);
         let path = format!(
             "sql/{}/{dir}/{}.sql",
             file_stem(&name.schema),
             file_stem(&name.name)
         );
-        let view = super::companion::companion_view(model, routine, &name);
-        manifest.push(ManifestEntry {
-            kind: "vector companion",
-            schema: name.schema.clone(),
-            name: name.name.clone(),
-            file: path.clone(),
-            source: Some(source_text(&routine.span)),
-        });
-        files.push(GeneratedFile {
-            path,
-            contents: super::finish(companion_template.render(view)?),
-        });
+        let contents =
+            companion_template.render(super::companion::companion_view(model, routine, &name))?;
+        objects.insert(
+            ObjectKey::Companion(name.clone()),
+            rendered(
+                "vector companion",
+                &name.schema,
+                &name.name,
+                path,
+                Some(source_text(&routine.span)),
+                contents,
+            ),
+        );
     }
 
+    let message_template = env.get_template("message_type.sql")?;
+    for message in &model.message_types {
+        let contents = message_template.render(minijinja::context! {
+            ..super::objects::header("message type", quote_sql::identifier(&message.name), Some(&message.declared)),
+            ..minijinja::context! { name => message.name.clone(), validation => message.validation.sql() }
+        })?;
+        objects.insert(
+            ObjectKey::MessageType(message.name.clone()),
+            rendered(
+                "message type",
+                "",
+                &message.name,
+                format!("sql/broker/message_types/{}.sql", file_stem(&message.name)),
+                Some(source_text(&message.declared.span)),
+                contents,
+            ),
+        );
+    }
+    let contract_template = env.get_template("contract.sql")?;
+    for contract in &model.contracts {
+        let messages: Vec<_> = contract
+            .messages
+            .iter()
+            .map(|(name, sent_by)| minijinja::context! { name => name.clone(), sent_by => sent_by.sql() })
+            .collect();
+        let contents = contract_template.render(minijinja::context! {
+            ..super::objects::header("contract", quote_sql::identifier(&contract.name), Some(&contract.declared)),
+            ..minijinja::context! { name => contract.name.clone(), messages }
+        })?;
+        objects.insert(
+            ObjectKey::Contract(contract.name.clone()),
+            rendered(
+                "contract",
+                "",
+                &contract.name,
+                format!("sql/broker/contracts/{}.sql", file_stem(&contract.name)),
+                Some(source_text(&contract.declared.span)),
+                contents,
+            ),
+        );
+    }
+    let queue_template = env.get_template("queue.sql")?;
+    let service_template = env.get_template("service.sql")?;
+    for queue in &model.queues {
+        let path = format!(
+            "sql/{}/queues/{}.sql",
+            file_stem(&queue.name.schema),
+            file_stem(&queue.name.name)
+        );
+        let contents = queue_template.render(super::objects::queue_view(queue))?;
+        objects.insert(
+            ObjectKey::Queue(queue.name.clone()),
+            rendered(
+                "queue",
+                &queue.name.schema,
+                &queue.name.name,
+                path,
+                Some(source_text(&queue.declared.span)),
+                contents,
+            ),
+        );
+        if let Some(service) = &queue.service {
+            let contents = service_template.render(minijinja::context! {
+                ..super::objects::header("service", quote_sql::identifier(&service.name), Some(&queue.declared)),
+                ..minijinja::context! {
+                    name => service.name.clone(),
+                    queue_schema => queue.name.schema.clone(),
+                    queue => queue.name.name.clone(),
+                    contracts => service.contracts.clone(),
+                }
+            })?;
+            objects.insert(
+                ObjectKey::Service(service.name.clone()),
+                rendered(
+                    "service",
+                    "",
+                    &service.name,
+                    format!("sql/broker/services/{}.sql", file_stem(&service.name)),
+                    Some(source_text(&service.span)),
+                    contents,
+                ),
+            );
+        }
+    }
+    let role_template = env.get_template("role.sql")?;
+    for role in &model.roles {
+        let contents = role_template.render(super::objects::role_view(role))?;
+        objects.insert(
+            ObjectKey::Role(role.name.clone()),
+            rendered(
+                "role",
+                "",
+                &role.name,
+                format!("sql/roles/{}.sql", file_stem(&role.name)),
+                Some(source_text(&role.declared.span)),
+                contents,
+            ),
+        );
+    }
+
+    // Rules report a cycle before emitting; should one get here, the keys'
+    // own order is used.
+    let order = deploy_order(model).unwrap_or_else(|_| objects.keys().cloned().collect());
+    let mut files = Vec::with_capacity(objects.len() + 1);
+    let mut manifest = Vec::with_capacity(objects.len());
+    for key in order {
+        if let Some(object) = objects.remove(&key) {
+            manifest.push(object.entry);
+            files.push(object.file);
+        }
+    }
     let manifest = Manifest {
         comment: "Deploy order of the generated SQL objects. Generated by `cargo run -p codegen`; do not edit.",
         objects: manifest,

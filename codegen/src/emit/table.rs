@@ -2,7 +2,7 @@
 //! Default, check and filter expressions are T-SQL the user wrote; names are
 //! always quoted.
 
-use crate::model::{KeyDef, TableDef};
+use crate::model::{GraphKind, IndexStorage, KeyDef, SqlType, TableDef};
 use crate::quote_sql::{identifier, qualified};
 use serde::Serialize;
 
@@ -22,6 +22,9 @@ struct ColumnView {
     /// `ROW START` / `ROW END` for a temporal table's period columns.
     generated: Option<&'static str>,
     hidden: bool,
+    computed: Option<String>,
+    persisted: bool,
+    collation: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +38,8 @@ struct IndexView {
     name: String,
     unique: bool,
     clustered: bool,
+    columnstore: bool,
+    bucket_count: Option<u64>,
     keys: Vec<KeyView>,
     include: Vec<String>,
     filter: Option<String>,
@@ -51,11 +56,25 @@ pub(super) struct TableView {
     /// Table constraints, each a finished clause with quoted names.
     constraints: Vec<String>,
     indexes: Vec<IndexView>,
+    spatial_indexes: Vec<SpatialView>,
+    /// `MEMORY_OPTIMIZED = ON, DURABILITY = ..`: indexes go inside the
+    /// table, as In-Memory OLTP requires.
+    durability: Option<&'static str>,
+    /// `NODE` or `EDGE`.
+    graph: Option<&'static str>,
     history: Option<String>,
     history_index: String,
     retention: Option<String>,
     period_start: String,
     period_end: String,
+}
+
+#[derive(Serialize)]
+struct SpatialView {
+    name: String,
+    column: String,
+    grid: &'static str,
+    bounding_box: Option<String>,
 }
 
 fn column_list(columns: &[String]) -> String {
@@ -67,16 +86,23 @@ fn column_list(columns: &[String]) -> String {
 }
 
 fn key_clause(key: &KeyDef, kind: &str) -> String {
-    format!(
-        "CONSTRAINT {} {kind} {} ({})",
-        identifier(&key.name),
-        if key.clustered {
-            "CLUSTERED"
-        } else {
-            "NONCLUSTERED"
-        },
-        column_list(&key.columns)
-    )
+    match key.hash_buckets {
+        Some(buckets) => format!(
+            "CONSTRAINT {} {kind} NONCLUSTERED HASH ({}) WITH (BUCKET_COUNT = {buckets})",
+            identifier(&key.name),
+            column_list(&key.columns)
+        ),
+        None => format!(
+            "CONSTRAINT {} {kind} {} ({})",
+            identifier(&key.name),
+            if key.clustered {
+                "CLUSTERED"
+            } else {
+                "NONCLUSTERED"
+            },
+            column_list(&key.columns)
+        ),
+    }
 }
 
 pub(super) fn table_view(table: &TableDef) -> TableView {
@@ -103,6 +129,27 @@ pub(super) fn table_view(table: &TableDef) -> TableView {
             "CONSTRAINT {} CHECK ({})",
             identifier(&check.name),
             check.expression
+        ));
+    }
+    if let GraphKind::Edge {
+        connections,
+        cascade,
+    } = &table.graph
+        && !connections.is_empty()
+    {
+        constraints.push(format!(
+            "CONSTRAINT {} CONNECTION ({}){}",
+            identifier(&format!("EC_{}", table.name.name)),
+            connections
+                .iter()
+                .map(|c| format!(
+                    "{} TO {}",
+                    qualified(&c.from.schema, &c.from.name),
+                    qualified(&c.to.schema, &c.to.name)
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if *cascade { " ON DELETE CASCADE" } else { "" }
         ));
     }
     let temporal = table.temporal.as_ref();
@@ -143,8 +190,35 @@ pub(super) fn table_view(table: &TableDef) -> TableView {
                 }),
                 generated: role(&c.sql_name),
                 hidden: role(&c.sql_name).is_some() && temporal.is_some_and(|t| t.hidden),
+                computed: c.computed.as_ref().map(|d| d.expression.clone()),
+                persisted: c.computed.as_ref().is_some_and(|d| d.persisted),
+                collation: c.collation.clone(),
             })
             .collect(),
+        spatial_indexes: table
+            .spatial_indexes
+            .iter()
+            .map(|i| SpatialView {
+                name: i.name.clone(),
+                column: i.column.clone(),
+                grid: match table.column(&i.column).map(|c| c.value.sql) {
+                    Some(SqlType::Geography) => "GEOGRAPHY_AUTO_GRID",
+                    _ => "GEOMETRY_AUTO_GRID",
+                },
+                bounding_box: i.bounding_box.map(|b| {
+                    b.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
+            })
+            .collect(),
+        durability: table.memory_optimized.map(|d| d.sql()),
+        graph: match table.graph {
+            GraphKind::None => None,
+            GraphKind::Node => Some("NODE"),
+            GraphKind::Edge { .. } => Some("EDGE"),
+        },
         history: temporal.map(|t| t.history.name.clone()),
         history_index: temporal
             .map(|t| format!("IX_{}_Period", t.history.name))
@@ -160,6 +234,11 @@ pub(super) fn table_view(table: &TableDef) -> TableView {
                 name: i.name.clone(),
                 unique: i.unique,
                 clustered: i.clustered,
+                columnstore: i.storage == IndexStorage::Columnstore,
+                bucket_count: match i.storage {
+                    IndexStorage::Hash { bucket_count } => Some(bucket_count),
+                    _ => None,
+                },
                 keys: i
                     .keys
                     .iter()

@@ -30,6 +30,15 @@ pub fn needs_vector_support(model: &Model) -> bool {
 }
 
 /// Whether a routine has a `Vector<N>` input parameter.
+/// The name of a routine's VECTOR companion (the T-SQL wrapper that takes
+/// `VECTOR(N)` values): the routine's, with `_Vector` appended.
+pub fn companion_name(routine: &Routine) -> Option<QualifiedName> {
+    has_vector_input(routine).then(|| QualifiedName {
+        schema: routine.name.schema.clone(),
+        name: format!("{}_Vector", routine.name.name),
+    })
+}
+
 pub fn has_vector_input(routine: &Routine) -> bool {
     routine
         .params

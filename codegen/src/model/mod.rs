@@ -2,17 +2,29 @@
 //! render it; nothing here knows about Rust syntax trees or output text.
 
 pub mod builtin;
+pub mod expression;
 mod names;
+mod objects;
+mod order;
 mod sql_type;
 mod table;
 
 pub use names::{
     MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case, unraw,
 };
+pub use objects::{
+    Activation, ContractDef, Declared, MessageTypeDef, MessageValidation, PERMISSIONS,
+    PermissionDef, PermissionTarget, QueueDef, RoleDef, SchemaDef, SentBy, SequenceCache,
+    SequenceDef, ServiceDef,
+};
+pub use order::{
+    ObjectKey, SECURITY_SCHEMA, dependencies, deploy_order, routine_rank, span_of, used_schemas,
+};
 pub use sql_type::{Length, MAX_VECTOR_DIMENSION, SqlType, SqlTypeError, TYPE_NAMES};
 pub use table::{
-    CheckDef, DefaultDef, ForeignKeyDef, IndexDef, IndexKey, KeyDef, ReferentialAction,
-    TableColumn, TableDef, TemporalDef, Tenancy, dependency_order,
+    CheckDef, ComputedDef, DefaultDef, Durability, EdgeConnection, ForeignKeyDef, GraphKind,
+    IndexDef, IndexKey, IndexStorage, KeyDef, ReferentialAction, SpatialIndexDef, TableColumn,
+    TableDef, TemporalDef, Tenancy, VectorIndexDef, VectorMetric,
 };
 
 use crate::diagnostics::SourceSpan;
@@ -24,6 +36,12 @@ pub struct Model {
     pub routines: Vec<Routine>,
     pub rows: Vec<RowDef>,
     pub tables: Vec<TableDef>,
+    pub schemas: Vec<SchemaDef>,
+    pub sequences: Vec<SequenceDef>,
+    pub message_types: Vec<MessageTypeDef>,
+    pub contracts: Vec<ContractDef>,
+    pub queues: Vec<QueueDef>,
+    pub roles: Vec<RoleDef>,
 }
 
 /// `[schema].[name]`.

@@ -47,6 +47,44 @@ pub enum SqlType {
     DateTimeOffset(u8),
     /// SQL Server 2025 `VECTOR(n)` of float32.
     Vector(u16),
+    /// SQL Server 2025 native `JSON`.
+    Json,
+    /// The CLR spatial types, as their serialized bytes.
+    Geometry,
+    Geography,
+    HierarchyId,
+}
+
+impl SqlType {
+    /// Types a table column may have but a native routine's parameter or
+    /// result may not: the bridge passes neither the CLR UDTs nor `JSON`
+    /// (they cross as text or bytes through a T-SQL companion instead).
+    pub fn table_only(self) -> bool {
+        matches!(
+            self,
+            SqlType::Json | SqlType::Geometry | SqlType::Geography | SqlType::HierarchyId
+        )
+    }
+
+    /// Character types, the ones a `COLLATE` applies to.
+    pub fn is_character(self) -> bool {
+        matches!(
+            self,
+            SqlType::NVarChar(_) | SqlType::VarChar(_) | SqlType::NChar(_) | SqlType::Char(_)
+        )
+    }
+
+    /// Exact integer types, the ones `IDENTITY` and sequences accept.
+    pub fn is_integer(self) -> bool {
+        matches!(
+            self,
+            SqlType::TinyInt
+                | SqlType::SmallInt
+                | SqlType::Int
+                | SqlType::BigInt
+                | SqlType::Decimal { scale: 0, .. }
+        )
+    }
 }
 
 /// Largest `VECTOR(n)` dimension SQL Server 2025 accepts for float32.
@@ -76,6 +114,10 @@ impl fmt::Display for SqlType {
             SqlType::DateTime2(p) => write!(f, "DATETIME2({p})"),
             SqlType::DateTimeOffset(p) => write!(f, "DATETIMEOFFSET({p})"),
             SqlType::Vector(n) => write!(f, "VECTOR({n})"),
+            SqlType::Json => f.write_str("JSON"),
+            SqlType::Geometry => f.write_str("GEOMETRY"),
+            SqlType::Geography => f.write_str("GEOGRAPHY"),
+            SqlType::HierarchyId => f.write_str("HIERARCHYID"),
         }
     }
 }
@@ -111,6 +153,10 @@ pub const TYPE_NAMES: &[&str] = &[
     "DATETIME2",
     "DATETIMEOFFSET",
     "VECTOR",
+    "JSON",
+    "GEOMETRY",
+    "GEOGRAPHY",
+    "HIERARCHYID",
 ];
 
 impl std::str::FromStr for SqlType {
@@ -185,6 +231,10 @@ impl std::str::FromStr for SqlType {
                 Some([n]) => SqlType::Vector(number(&upper, n, 1, MAX_VECTOR_DIMENSION)? as u16),
                 _ => return Err(arity(&upper, "VECTOR(n) with 1 <= n <= 1998")),
             },
+            "JSON" => no_args(&upper, args, SqlType::Json)?,
+            "GEOMETRY" => no_args(&upper, args, SqlType::Geometry)?,
+            "GEOGRAPHY" => no_args(&upper, args, SqlType::Geography)?,
+            "HIERARCHYID" => no_args(&upper, args, SqlType::HierarchyId)?,
             _ => {
                 let suggestion = TYPE_NAMES
                     .iter()
@@ -295,6 +345,10 @@ mod tests {
             "TIME(0)",
             "VECTOR(1998)",
             "UNIQUEIDENTIFIER",
+            "JSON",
+            "GEOMETRY",
+            "GEOGRAPHY",
+            "HIERARCHYID",
         ] {
             assert_eq!(parse(text).to_string(), text);
         }

@@ -20,6 +20,86 @@ pub struct TableDef {
     pub temporal: Option<TemporalDef>,
     /// Row-level security by tenant.
     pub tenancy: Tenancy,
+    /// A graph node or edge table, or an ordinary one.
+    pub graph: GraphKind,
+    /// `MEMORY_OPTIMIZED = ON` with this durability.
+    pub memory_optimized: Option<Durability>,
+    pub spatial_indexes: Vec<SpatialIndexDef>,
+    /// SQL Server 2025 approximate vector indexes, created after the table.
+    pub vector_indexes: Vec<VectorIndexDef>,
+}
+
+/// SQL graph tables: `AS NODE`, or `AS EDGE` with the node tables its edges
+/// may connect (a `CONNECTION` constraint when any are given).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum GraphKind {
+    #[default]
+    None,
+    Node,
+    Edge {
+        connections: Vec<EdgeConnection>,
+        /// `ON DELETE CASCADE`: deleting a node deletes its edges.
+        cascade: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeConnection {
+    pub from: QualifiedName,
+    pub to: QualifiedName,
+    pub span: SourceSpan,
+}
+
+/// What survives a restart of a memory-optimized table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    SchemaAndData,
+    SchemaOnly,
+}
+
+impl Durability {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Durability::SchemaAndData => "SCHEMA_AND_DATA",
+            Durability::SchemaOnly => "SCHEMA_ONLY",
+        }
+    }
+}
+
+/// A spatial index over a GEOMETRY or GEOGRAPHY column. GEOMETRY needs its
+/// bounding box (xmin, ymin, xmax, ymax).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpatialIndexDef {
+    pub name: String,
+    pub column: String,
+    pub bounding_box: Option<[f64; 4]>,
+    pub span: SourceSpan,
+}
+
+/// `CREATE VECTOR INDEX ... WITH (METRIC = .., TYPE = 'DiskANN')`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorIndexDef {
+    pub name: String,
+    pub column: String,
+    pub metric: VectorMetric,
+    pub span: SourceSpan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorMetric {
+    Cosine,
+    Dot,
+    Euclidean,
+}
+
+impl VectorMetric {
+    pub fn sql(self) -> &'static str {
+        match self {
+            VectorMetric::Cosine => "cosine",
+            VectorMetric::Dot => "dot",
+            VectorMetric::Euclidean => "euclidean",
+        }
+    }
 }
 
 /// Whether a table's rows are filtered by tenant.
@@ -64,7 +144,31 @@ pub struct TableColumn {
     pub value: Value,
     pub identity: Option<(i64, i64)>,
     pub default: Option<DefaultDef>,
+    /// `AS (expression) [PERSISTED]`: SQL Server computes the value.
+    pub computed: Option<ComputedDef>,
+    /// `COLLATE` of a character column.
+    pub collation: Option<String>,
     pub span: SourceSpan,
+}
+
+impl TableColumn {
+    /// Whether SQL Server fills the column itself, so inserts and updates
+    /// leave it out: identity, computed and period columns.
+    pub fn is_generated(&self, table: &TableDef) -> bool {
+        self.identity.is_some()
+            || self.computed.is_some()
+            || table
+                .temporal
+                .as_ref()
+                .is_some_and(|t| t.start == self.sql_name || t.end == self.sql_name)
+    }
+}
+
+/// A computed column's T-SQL expression, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedDef {
+    pub expression: String,
+    pub persisted: bool,
 }
 
 /// A named default constraint; the expression is T-SQL as written.
@@ -80,6 +184,9 @@ pub struct KeyDef {
     pub name: String,
     pub columns: Vec<String>,
     pub clustered: bool,
+    /// A memory-optimized table's hash key: `NONCLUSTERED HASH ... WITH
+    /// (BUCKET_COUNT = n)`.
+    pub hash_buckets: Option<u64>,
     pub span: SourceSpan,
 }
 
@@ -127,6 +234,7 @@ pub struct IndexDef {
     pub name: String,
     pub unique: bool,
     pub clustered: bool,
+    pub storage: IndexStorage,
     pub keys: Vec<IndexKey>,
     pub include: Vec<String>,
     /// `WHERE` of a filtered index, T-SQL as written.
@@ -134,79 +242,20 @@ pub struct IndexDef {
     pub span: SourceSpan,
 }
 
+/// How an index stores its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IndexStorage {
+    #[default]
+    Rowstore,
+    Columnstore,
+    /// A memory-optimized table's hash index.
+    Hash {
+        bucket_count: u64,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexKey {
     pub column: String,
     pub descending: bool,
-}
-
-/// Tables ordered so every table comes after the tables its foreign keys
-/// reference (self-references aside), ties broken by name; or the first cycle
-/// found, as the names along it.
-pub fn dependency_order(tables: &[TableDef]) -> Result<Vec<&TableDef>, Vec<QualifiedName>> {
-    let mut sorted: Vec<&TableDef> = tables.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.name
-            .collision_key()
-            .cmp(&b.name.collision_key())
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let index_of = |name: &QualifiedName| {
-        sorted
-            .iter()
-            .position(|t| t.name.collision_key() == name.collision_key())
-    };
-    // 0 = unvisited, 1 = on the current path, 2 = done.
-    let mut state = vec![0u8; sorted.len()];
-    let mut order = Vec::with_capacity(sorted.len());
-    fn visit<'a>(
-        i: usize,
-        sorted: &[&'a TableDef],
-        index_of: &dyn Fn(&QualifiedName) -> Option<usize>,
-        state: &mut [u8],
-        path: &mut Vec<usize>,
-        order: &mut Vec<&'a TableDef>,
-    ) -> Result<(), Vec<QualifiedName>> {
-        match state[i] {
-            2 => return Ok(()),
-            1 => {
-                let start = path.iter().position(|p| *p == i).unwrap_or(0);
-                let mut cycle: Vec<QualifiedName> = path[start..]
-                    .iter()
-                    .map(|p| sorted[*p].name.clone())
-                    .collect();
-                cycle.push(sorted[i].name.clone());
-                return Err(cycle);
-            }
-            _ => {}
-        }
-        state[i] = 1;
-        path.push(i);
-        let mut targets: Vec<usize> = sorted[i]
-            .foreign_keys
-            .iter()
-            .filter_map(|fk| index_of(&fk.references))
-            .filter(|t| *t != i)
-            .collect();
-        targets.sort_unstable();
-        targets.dedup();
-        for t in targets {
-            visit(t, sorted, index_of, state, path, order)?;
-        }
-        path.pop();
-        state[i] = 2;
-        order.push(sorted[i]);
-        Ok(())
-    }
-    for i in 0..sorted.len() {
-        visit(
-            i,
-            &sorted,
-            &index_of,
-            &mut state,
-            &mut Vec::new(),
-            &mut order,
-        )?;
-    }
-    Ok(order)
 }

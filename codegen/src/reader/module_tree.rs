@@ -1,5 +1,6 @@
 use crate::annotations::{
-    AnnotationError, ItemContext, RoutineAttr, parse_routine, parse_row, parse_table,
+    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_object, parse_routine, parse_row,
+    parse_table,
 };
 use crate::diagnostics::{Code, Diagnostic, SourceSpan};
 use crate::model::Model;
@@ -136,6 +137,23 @@ impl Walker<'_> {
     fn items(&mut self, items: &[Item], module: &[String], dir: &str) {
         for item in items {
             match item {
+                Item::Struct(structure)
+                    if !is_test_only(&structure.attrs)
+                        && object_attr(&structure.attrs).is_some() =>
+                {
+                    let (attr, kind) = object_attr(&structure.attrs).expect("checked");
+                    let Some(args) = self.attr_args(attr) else {
+                        continue;
+                    };
+                    let ctx = ItemContext {
+                        file: self.file,
+                        module,
+                    };
+                    match parse_object(kind, args, structure, &ctx) {
+                        Ok(object) => object.add_to(&mut self.out.model),
+                        Err(errors) => self.errors(errors),
+                    }
+                }
                 Item::Fn(function) if !is_test_only(&function.attrs) => {
                     if let Some((attr, kind)) = routine_attr(&function.attrs) {
                         self.routine(attr, kind, &function.sig, &function.attrs, module);
@@ -222,20 +240,8 @@ impl Walker<'_> {
         attrs: &[Attribute],
         module: &[String],
     ) {
-        let args = match &attr.meta {
-            Meta::Path(_) => proc_macro2::TokenStream::new(),
-            Meta::List(list) => list.tokens.clone(),
-            Meta::NameValue(nv) => {
-                self.errors(vec![
-                    AnnotationError::new(
-                        Code::InvalidOptionValue,
-                        syn::spanned::Spanned::span(nv),
-                        "options go in parentheses",
-                    )
-                    .help("write `#[sql_function(name = \"...\")]`"),
-                ]);
-                return;
-            }
+        let Some(args) = self.attr_args(attr) else {
+            return;
         };
         let ctx = ItemContext {
             file: self.file,
@@ -244,6 +250,25 @@ impl Walker<'_> {
         match parse_routine(kind, args, sig, attrs, &ctx) {
             Ok(routine) => self.out.model.routines.push(routine),
             Err(errors) => self.errors(errors),
+        }
+    }
+
+    /// An attribute's option tokens, or an error when written `#[x = ..]`.
+    fn attr_args(&mut self, attr: &Attribute) -> Option<proc_macro2::TokenStream> {
+        match &attr.meta {
+            Meta::Path(_) => Some(proc_macro2::TokenStream::new()),
+            Meta::List(list) => Some(list.tokens.clone()),
+            Meta::NameValue(nv) => {
+                self.errors(vec![
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        syn::spanned::Spanned::span(nv),
+                        "options go in parentheses",
+                    )
+                    .help("write the attribute as `#[sql_function(name = \"...\")]`"),
+                ]);
+                None
+            }
         }
     }
 
@@ -281,6 +306,13 @@ fn routine_attr(attrs: &[Attribute]) -> Option<(&Attribute, RoutineAttr)> {
     attrs.iter().find_map(|a| {
         let last = a.path().segments.last()?;
         RoutineAttr::from_ident(&last.ident.to_string()).map(|kind| (a, kind))
+    })
+}
+
+fn object_attr(attrs: &[Attribute]) -> Option<(&Attribute, ObjectAttr)> {
+    attrs.iter().find_map(|a| {
+        let last = a.path().segments.last()?;
+        ObjectAttr::from_ident(&last.ident.to_string()).map(|kind| (a, kind))
     })
 }
 

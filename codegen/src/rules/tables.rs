@@ -3,7 +3,7 @@
 //! them in. The classic schema errors the seed system's build caught.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Model, TableDef, dependency_order};
+use crate::model::{Model, TableDef};
 use std::collections::HashMap;
 
 pub fn table_rules(model: &Model, found: &mut Vec<Diagnostic>) {
@@ -12,24 +12,9 @@ pub fn table_rules(model: &Model, found: &mut Vec<Diagnostic>) {
     for table in &model.tables {
         columns_exist(table, found);
         foreign_keys(model, table, found);
-    }
-    if let Err(cycle) = dependency_order(&model.tables) {
-        let first = model
-            .tables
-            .iter()
-            .find(|t| t.name == cycle[0])
-            .expect("cycle names tables");
-        found.push(
-            Diagnostic::new(
-                Code::DependencyCycle,
-                format!(
-                    "foreign keys form a cycle: {}",
-                    cycle.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" → ")
-                ),
-            )
-            .at(first.span.clone())
-            .with_help("tables are created in foreign-key order, so one of these keys must go (or be made nullable and added after the data loads)"),
-        );
+        expressions(model, table, found);
+        special_indexes(table, found);
+        table_kinds(model, table, found);
     }
 }
 
@@ -58,6 +43,20 @@ fn names(model: &Model, found: &mut Vec<Diagnostic>) {
                 &table.span,
             ));
         }
+    }
+    for sequence in &model.sequences {
+        declared.push((
+            &sequence.name,
+            format!("sequence `{}`", sequence.declared.rust),
+            &sequence.declared.span,
+        ));
+    }
+    for queue in &model.queues {
+        declared.push((
+            &queue.name,
+            format!("queue `{}`", queue.declared.rust),
+            &queue.declared.span,
+        ));
     }
     for (name, what_new, span_new) in declared {
         match seen.get(&name.collision_key()) {
@@ -104,6 +103,26 @@ fn missing_column(
 }
 
 fn columns_exist(table: &TableDef, found: &mut Vec<Diagnostic>) {
+    let special = table
+        .spatial_indexes
+        .iter()
+        .map(|i| (&i.name, &i.column, &i.span))
+        .chain(
+            table
+                .vector_indexes
+                .iter()
+                .map(|i| (&i.name, &i.column, &i.span)),
+        );
+    for (name, column, span) in special {
+        if table.column(column).is_none() {
+            found.push(missing_column(
+                table,
+                column,
+                &format!("index `{name}`"),
+                span,
+            ));
+        }
+    }
     for index in &table.indexes {
         let names = index
             .keys
@@ -255,6 +274,332 @@ pub fn tenancy(model: &Model, found: &mut Vec<Diagnostic>) {
                 .with_help("one predicate function filters every tenant-scoped table, so their tenant columns share one type"),
             ),
             Some(_) => {}
+        }
+    }
+}
+
+/// What the T-SQL expressions of a table call and read: functions and
+/// sequences must be declared; persisted computed values must come from
+/// deterministic, precise functions; filters may not read computed columns.
+fn expressions(model: &Model, table: &TableDef, found: &mut Vec<Diagnostic>) {
+    use crate::model::expression::{called_functions, column_names, next_value_sequences};
+    let indexed = |column: &str| {
+        let same = |c: &String| c.eq_ignore_ascii_case(column);
+        table
+            .primary_key
+            .iter()
+            .chain(&table.uniques)
+            .any(|k| k.columns.iter().any(same))
+            || table
+                .indexes
+                .iter()
+                .any(|i| i.keys.iter().any(|k| same(&k.column)) || i.include.iter().any(same))
+    };
+    for column in &table.columns {
+        let mut texts: Vec<(&str, bool)> = Vec::new();
+        if let Some(c) = &column.computed {
+            texts.push((&c.expression, c.persisted || indexed(&column.sql_name)));
+        }
+        if let Some(d) = &column.default {
+            texts.push((&d.expression, false));
+        }
+        for (text, must_be_precise) in texts {
+            for called in called_functions(text) {
+                let routine = model
+                    .routines
+                    .iter()
+                    .find(|r| r.name.collision_key() == called.collision_key());
+                match routine.and_then(|r| r.kind.function_options().map(|o| (r, o))) {
+                    None => found.push(unknown_function(model, table, &column.sql_name, &called, &column.span, routine.is_some())),
+                    Some((r, options)) if must_be_precise && !(options.deterministic && options.precise) => found.push(
+                        Diagnostic::new(
+                            Code::ImpreciseComputedFunction,
+                            format!(
+                                "computed column `{}.{}` is persisted or indexed but calls `{}`, which is not marked deterministic and precise",
+                                table.name, column.sql_name, r.name
+                            ),
+                        )
+                        .at(column.span.clone())
+                        .with_secondary(r.name_span.clone(), "declared here")
+                        .with_help("SQL Server persists and indexes only deterministic, precise values: add `deterministic, precise` to the function if they hold, or drop `persisted`"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            for sequence in next_value_sequences(text, &table.name.schema) {
+                if !model
+                    .sequences
+                    .iter()
+                    .any(|s| s.name.collision_key() == sequence.collision_key())
+                {
+                    found.push(
+                        Diagnostic::new(
+                            Code::UnknownObject,
+                            format!(
+                                "the default of `{}.{}` reads sequence `{sequence}`, which is not declared",
+                                table.name, column.sql_name
+                            ),
+                        )
+                        .at(column.span.clone())
+                        .with_help(format!(
+                            "declare it with #[sql_sequence] (declared sequences: {})",
+                            list_or_none(model.sequences.iter().map(|s| s.name.to_string()))
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    for check in &table.checks {
+        for called in called_functions(&check.expression) {
+            let routine = model
+                .routines
+                .iter()
+                .find(|r| r.name.collision_key() == called.collision_key());
+            if routine.is_none_or(|r| r.kind.function_options().is_none()) {
+                found.push(unknown_function(
+                    model,
+                    table,
+                    &check.name,
+                    &called,
+                    &check.span,
+                    routine.is_some(),
+                ));
+            }
+        }
+    }
+    for index in &table.indexes {
+        let Some(filter) = &index.filter else {
+            continue;
+        };
+        for name in column_names(filter) {
+            if let Some(column) = table.column(&name).filter(|c| c.computed.is_some()) {
+                found.push(
+                    Diagnostic::new(
+                        Code::FilterOnComputedColumn,
+                        format!(
+                            "the filter of index `{}` reads computed column `{}`",
+                            index.name, column.sql_name
+                        ),
+                    )
+                    .at(index.span.clone())
+                    .with_secondary(column.span.clone(), "computed here")
+                    .with_help("SQL Server rejects filtered indexes over computed columns: filter on the columns the value is computed from"),
+                );
+            }
+        }
+    }
+}
+
+fn list_or_none(names: impl Iterator<Item = String>) -> String {
+    let names: Vec<String> = names.collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn unknown_function(
+    model: &Model,
+    table: &TableDef,
+    what: &str,
+    called: &crate::model::QualifiedName,
+    span: &crate::diagnostics::SourceSpan,
+    is_procedure: bool,
+) -> Diagnostic {
+    let functions = model
+        .routines
+        .iter()
+        .filter(|r| r.kind.function_options().is_some())
+        .map(|r| r.name.to_string());
+    Diagnostic::new(
+        Code::UnknownObject,
+        if is_procedure {
+            format!(
+                "`{}.{what}` calls `{called}`, which is a procedure, not a function",
+                table.name
+            )
+        } else {
+            format!(
+                "`{}.{what}` calls `{called}`, which is not a declared function",
+                table.name
+            )
+        },
+    )
+    .at(span.clone())
+    .with_help(format!(
+        "call a function of the model (declared functions: {})",
+        list_or_none(functions)
+    ))
+}
+
+/// Spatial and vector indexes need the column type and the key SQL Server
+/// requires.
+fn special_indexes(table: &TableDef, found: &mut Vec<Diagnostic>) {
+    use crate::model::SqlType;
+    let clustered_pk = table.primary_key.as_ref().filter(|pk| pk.clustered);
+    let problem = |message: String, span: &crate::diagnostics::SourceSpan, help: &str| {
+        Diagnostic::new(Code::IndexColumnType, message)
+            .at(span.clone())
+            .with_help(help.to_string())
+    };
+    for index in &table.spatial_indexes {
+        let Some(column) = table.column(&index.column) else {
+            continue;
+        };
+        match column.value.sql {
+            SqlType::Geometry if index.bounding_box.is_none() => found.push(problem(
+                format!(
+                    "spatial index `{}` over GEOMETRY column `{}` has no bounding box",
+                    index.name, column.sql_name
+                ),
+                &index.span,
+                "GEOMETRY grids need their extent: add bounding_box = \"xmin, ymin, xmax, ymax\"",
+            )),
+            SqlType::Geometry => {}
+            SqlType::Geography if index.bounding_box.is_some() => found.push(problem(
+                format!(
+                    "spatial index `{}` over GEOGRAPHY column `{}` has a bounding box",
+                    index.name, column.sql_name
+                ),
+                &index.span,
+                "GEOGRAPHY covers the whole globe: drop bounding_box",
+            )),
+            SqlType::Geography => {}
+            other => found.push(problem(
+                format!(
+                    "spatial index `{}` is over `{}`, which is {other}, not GEOMETRY or GEOGRAPHY",
+                    index.name, column.sql_name
+                ),
+                &index.span,
+                "spatial indexes are over GEOMETRY or GEOGRAPHY columns",
+            )),
+        }
+        if clustered_pk.is_none() {
+            found.push(problem(
+                format!(
+                    "spatial index `{}` on `{}`, which has no clustered primary key",
+                    index.name, table.name
+                ),
+                &index.span,
+                "SQL Server builds spatial indexes only on tables with a clustered primary key",
+            ));
+        }
+    }
+    for index in &table.vector_indexes {
+        let Some(column) = table.column(&index.column) else {
+            continue;
+        };
+        if !matches!(column.value.sql, SqlType::Vector(_)) {
+            found.push(problem(
+                format!(
+                    "vector index `{}` is over `{}`, which is {}, not VECTOR",
+                    index.name, column.sql_name, column.value.sql
+                ),
+                &index.span,
+                "vector indexes are over VECTOR(n) columns (a Vector<N> field)",
+            ));
+        }
+        let single_int_key = clustered_pk.is_some_and(|pk| {
+            pk.columns.len() == 1
+                && table.column(&pk.columns[0]).is_some_and(|c| {
+                    matches!(
+                        c.value.sql,
+                        SqlType::Int | SqlType::BigInt | SqlType::SmallInt | SqlType::TinyInt
+                    )
+                })
+        });
+        if !single_int_key {
+            found.push(problem(
+                format!("vector index `{}` on `{}`, whose primary key is not one clustered integer column", index.name, table.name),
+                &index.span,
+                "SQL Server 2025 builds vector indexes only on tables with a single-column integer clustered primary key",
+            ));
+        }
+    }
+}
+
+/// Graph edges connect node tables; foreign keys stay within one storage kind.
+fn table_kinds(model: &Model, table: &TableDef, found: &mut Vec<Diagnostic>) {
+    use crate::model::{GraphKind, SqlType};
+    let find = |name: &crate::model::QualifiedName| {
+        model
+            .tables
+            .iter()
+            .find(|t| t.name.collision_key() == name.collision_key())
+    };
+    if let GraphKind::Edge { connections, .. } = &table.graph {
+        for connection in connections {
+            let ends: &[&crate::model::QualifiedName] =
+                if connection.from.collision_key() == connection.to.collision_key() {
+                    &[&connection.from]
+                } else {
+                    &[&connection.from, &connection.to]
+                };
+            for end in ends.iter().copied() {
+                match find(end) {
+                    None => found.push(
+                        Diagnostic::new(
+                            Code::UnknownTable,
+                            format!("edge `{}` connects `{end}`, which is not declared", table.name),
+                        )
+                        .at(connection.span.clone())
+                        .with_help("declare the node table with #[derive(SqlTable)] and #[sql(node)], or correct the name"),
+                    ),
+                    Some(t) if t.graph != GraphKind::Node => found.push(
+                        Diagnostic::new(
+                            Code::TableKindMismatch,
+                            format!("edge `{}` connects `{end}`, which is not a node table", table.name),
+                        )
+                        .at(connection.span.clone())
+                        .with_secondary(t.span.clone(), "declared here without `node`")
+                        .with_help("edges connect node tables: add #[sql(node)] to it, or connect another table"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    for fk in &table.foreign_keys {
+        if let Some(target) = find(&fk.references)
+            && target.memory_optimized.is_some() != table.memory_optimized.is_some()
+        {
+            found.push(
+                Diagnostic::new(
+                    Code::TableKindMismatch,
+                    format!(
+                        "foreign key `{}` joins {} table `{}` to {} table `{}`",
+                        fk.name,
+                        if table.memory_optimized.is_some() { "memory-optimized" } else { "disk-based" },
+                        table.name,
+                        if target.memory_optimized.is_some() { "memory-optimized" } else { "disk-based" },
+                        target.name
+                    ),
+                )
+                .at(fk.span.clone())
+                .with_help("SQL Server allows foreign keys only between tables of the same kind: drop the key or make both tables the same kind"),
+            );
+        }
+    }
+    if table.memory_optimized.is_some() {
+        for column in &table.columns {
+            if matches!(
+                column.value.sql,
+                SqlType::Geometry | SqlType::Geography | SqlType::HierarchyId
+            ) {
+                found.push(
+                    Diagnostic::new(
+                        Code::TableKindMismatch,
+                        format!(
+                            "memory-optimized table `{}` has {} column `{}`",
+                            table.name, column.value.sql, column.sql_name
+                        ),
+                    )
+                    .at(column.span.clone())
+                    .with_help("In-Memory OLTP has no CLR types: keep the column in a disk-based table, or store its bytes as VARBINARY"),
+                );
+            }
         }
     }
 }
