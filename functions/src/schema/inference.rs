@@ -1,6 +1,11 @@
 //! Inference requests, their feedback, the atoms they used, and the
 //! in-memory cache of their results.
 
+// Clippy reads equal option values in different `index(...)` groups as a
+// repeated attribute (rust-clippy#13238, a known false positive); an allow
+// on the item itself is not honoured, so it sits on the module.
+#![allow(clippy::duplicated_attributes)]
+
 use runtime::prelude::*;
 
 /// Numbers the batches inference requests are submitted in.

@@ -1,5 +1,5 @@
 -- table [dbo].[InferenceCache]
--- functions/src/schema/inference.rs:91 (Rust `schema::inference::InferenceCache`)
+-- functions/src/schema/inference.rs:96 (Rust `schema::inference::InferenceCache`)
 --
 -- Recent inference results, looked up by key or by model and input hash.
 -- Memory-optimized and durable; kept out of the tenant policy because
