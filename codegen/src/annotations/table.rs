@@ -676,7 +676,7 @@ pub fn parse_table(
                     AnnotationError::new(
                         Code::InvalidOptionValue,
                         c.span(),
-                        format!("COLLATE on `{sql_name}`, a {} column", value.sql),
+                        format!("COLLATE on `{sql_name}`, which is {}", value.sql),
                     )
                     .help("collations apply to NVARCHAR, VARCHAR, NCHAR and CHAR columns"),
                 );
