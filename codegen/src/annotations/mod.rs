@@ -2,6 +2,7 @@
 //! its errors through the compiler) and codegen (which reads whole crates).
 
 mod error;
+mod name_text;
 mod object;
 mod options;
 mod routine;

@@ -3,6 +3,7 @@
 //! the model's database-level objects.
 
 use super::error::{AnnotationError, Errors};
+use super::name_text::{bare, name_list, qualified_name, split_once_outside, split_outside};
 use super::options::Switch;
 use super::{ItemContext, check_name, doc_lines};
 use crate::diagnostics::{Code, SourceSpan};
@@ -224,26 +225,13 @@ fn schema_or_dbo(option: &Option<SpannedValue<String>>, errors: &mut Errors) -> 
     }
 }
 
-/// `a, b` → names, brackets removed.
-fn name_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(super::table::bare)
-        .filter(|n| !n.is_empty())
-        .collect()
-}
-
-/// `schema.Name` (schema defaulting to dbo), brackets removed.
-fn qualified_name(text: &str) -> QualifiedName {
-    match text.trim().rsplit_once('.') {
-        Some((schema, name)) => QualifiedName {
-            schema: super::table::bare(schema),
-            name: super::table::bare(name),
-        },
-        None => QualifiedName {
-            schema: "dbo".into(),
-            name: super::table::bare(text),
-        },
-    }
+/// `schema.Name` (schema defaulting to dbo), brackets removed; a name that
+/// does not split cleanly is kept whole (the rules then report it unknown).
+fn qualified_or_whole(text: &str) -> QualifiedName {
+    qualified_name(text, "dbo").unwrap_or_else(|| QualifiedName {
+        schema: "dbo".into(),
+        name: bare(text),
+    })
 }
 
 /// Reads one object attribute on a unit struct.
@@ -486,7 +474,7 @@ fn queue(
     errors: &mut Errors,
 ) -> QueueDef {
     let activation = a.activation.as_ref().map(|p| Activation {
-        procedure: qualified_name(p),
+        procedure: qualified_or_whole(p),
         max_readers: a.max_readers.as_ref().map_or(1, |m| **m),
         execute_as_owner: !a.execute_as_self.0,
         span: SourceSpan::from_span(ctx.file, p.span()),
@@ -555,8 +543,7 @@ fn permission(
     errors: &mut Errors,
 ) -> Option<PermissionDef> {
     let span: Span = text.span();
-    let upper = text.to_ascii_uppercase();
-    let Some(on) = upper.find(" ON ") else {
+    let Some((verbs, target_text)) = split_once_outside(text, " ON ") else {
         errors.push(
             AnnotationError::new(
                 Code::InvalidOptionValue,
@@ -568,7 +555,7 @@ fn permission(
         return None;
     };
     let mut permissions = Vec::new();
-    for p in upper[..on].split(',') {
+    for p in split_outside(&verbs.to_ascii_uppercase(), ",") {
         let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
         if PERMISSIONS.contains(&p.as_str()) {
             permissions.push(p);
@@ -583,13 +570,13 @@ fn permission(
             );
         }
     }
-    let target_text = text[on + 4..].trim();
+    let target_text = target_text.trim();
     let target = match target_text.split_once("::") {
         Some((class, name)) if class.trim().eq_ignore_ascii_case("SCHEMA") => {
-            PermissionTarget::Schema(super::table::bare(name))
+            PermissionTarget::Schema(bare(name))
         }
         Some((class, name)) if class.trim().eq_ignore_ascii_case("OBJECT") => {
-            PermissionTarget::Object(qualified_name(name))
+            PermissionTarget::Object(qualified_or_whole(name))
         }
         Some((class, _)) => {
             errors.push(
@@ -602,7 +589,7 @@ fn permission(
             );
             return None;
         }
-        None => PermissionTarget::Object(qualified_name(target_text)),
+        None => PermissionTarget::Object(qualified_or_whole(target_text)),
     };
     (!permissions.is_empty()).then(|| PermissionDef {
         deny,

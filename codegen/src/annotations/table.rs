@@ -1,6 +1,7 @@
 //! `#[derive(SqlTable)]` on a struct → [`TableDef`].
 
 use super::error::{AnnotationError, Errors};
+use super::name_text::{bare, name_list, qualified_name, split_once_outside, split_outside};
 use super::options::Switch;
 use super::rust_type::{Position, value_of};
 use super::{ItemContext, check_name, doc_lines};
@@ -253,19 +254,10 @@ fn action(value: &SpannedValue<String>, errors: &mut Errors) -> ReferentialActio
     }
 }
 
-/// A name as written in an option: `[x]` brackets removed.
-pub(super) fn bare(name: &str) -> String {
-    let name = name.trim();
-    match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
-        Some(inner) => inner.replace("]]", "]"),
-        None => name.to_string(),
-    }
-}
-
 /// `A, B DESC` → index keys.
 fn index_keys(text: &str, span: Span, errors: &mut Errors) -> Vec<IndexKey> {
     let mut keys = Vec::new();
-    for part in text.split(',').map(str::trim) {
+    for part in split_outside(text, ",").into_iter().map(str::trim) {
         let (column, descending) = match part.rsplit_once(char::is_whitespace) {
             Some((c, dir)) if dir.eq_ignore_ascii_case("DESC") => (c, true),
             Some((c, dir)) if dir.eq_ignore_ascii_case("ASC") => (c, false),
@@ -291,20 +283,10 @@ fn reference(
     text: &SpannedValue<String>,
     errors: &mut Errors,
 ) -> Option<(QualifiedName, Vec<String>)> {
-    let parsed = text.split_once('(').and_then(|(table, rest)| {
-        let columns = rest.trim().strip_suffix(')')?;
-        let table = table.trim();
-        let (schema, name) = match table.rsplit_once('.') {
-            Some((schema, name)) => (bare(schema), bare(name)),
-            None => ("dbo".to_string(), bare(table)),
-        };
-        let columns: Vec<String> = columns
-            .split(',')
-            .map(bare)
-            .filter(|c| !c.is_empty())
-            .collect();
-        (!name.is_empty() && !columns.is_empty())
-            .then_some((QualifiedName { schema, name }, columns))
+    let parsed = split_once_outside(text, "(").and_then(|(table, rest)| {
+        let columns = name_list(rest.trim().strip_suffix(')')?);
+        let table = qualified_name(table, "dbo")?;
+        (!columns.is_empty()).then_some((table, columns))
     });
     if parsed.is_none() {
         errors.push(
@@ -340,24 +322,15 @@ fn connection(
     ctx: &ItemContext<'_>,
     errors: &mut Errors,
 ) -> Option<EdgeConnection> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let name = |part: &str| match part.rsplit_once('.') {
-        Some((s, n)) => QualifiedName {
-            schema: bare(s),
-            name: bare(n),
-        },
-        None => QualifiedName {
-            schema: schema.to_string(),
-            name: bare(part),
-        },
-    };
-    match words.as_slice() {
-        [from, to_word, to] if to_word.eq_ignore_ascii_case("to") => Some(EdgeConnection {
-            from: name(from),
-            to: name(to),
+    match split_once_outside(text, " TO ")
+        .and_then(|(from, to)| Some((qualified_name(from, schema)?, qualified_name(to, schema)?)))
+    {
+        Some((from, to)) => Some(EdgeConnection {
+            from,
+            to,
             span: SourceSpan::from_span(ctx.file, text.span()),
         }),
-        _ => {
+        None => {
             errors.push(
                 AnnotationError::new(
                     Code::InvalidOptionValue,
@@ -809,7 +782,7 @@ pub fn parse_table(
             include: index
                 .include
                 .as_ref()
-                .map(|i| i.split(',').map(bare).filter(|c| !c.is_empty()).collect())
+                .map(|i| name_list(i))
                 .unwrap_or_default(),
             filter: index.filter.as_ref().map(|f| f.as_str().to_string()),
             span: SourceSpan::from_span(ctx.file, index_span),
