@@ -736,3 +736,59 @@ fn schema_object_rules_name_each_problem_and_pass_when_fixed() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn objects_are_ordered_by_dependency_before_name() {
+    let s = Scratch::new("order");
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+#[sql(edge(connect = "ZNode TO ZNode"))]
+pub struct AEdge {
+    pub weight: f32,
+}
+
+#[derive(SqlTable)]
+#[sql(node)]
+pub struct ZNode {
+    #[sql(primary_key)]
+    pub id: i32,
+}
+
+#[derive(SqlTable)]
+pub struct Aaa {
+    #[sql(primary_key, references = "Zzz(Id)")]
+    pub id: i32,
+}
+
+#[derive(SqlTable)]
+pub struct Zzz {
+    #[sql(primary_key)]
+    pub id: i32,
+}
+
+#[sql_procedure]
+pub fn a_drain() {}
+
+#[sql_queue(activation = "a_drain")]
+pub struct AQueue;
+
+#[sql_role(grant = "SELECT ON Aaa")]
+pub struct AReader;
+"#,
+    );
+    let out = s.run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let manifest = s.read("generated/sql/manifest.json");
+    let at = |name: &str| {
+        manifest
+            .find(&format!("\"name\": \"{name}\""))
+            .unwrap_or_else(|| panic!("{name} not in {manifest}"))
+    };
+    assert!(at("ZNode") < at("AEdge"), "{manifest}");
+    assert!(at("Zzz") < at("Aaa"), "{manifest}");
+    assert!(at("a_drain") < at("AQueue"), "{manifest}");
+    assert!(at("Aaa") < at("AReader"), "{manifest}");
+}

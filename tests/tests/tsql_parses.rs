@@ -339,3 +339,38 @@ fn multi_statement(path: &str) -> Option<(&'static str, &'static [&'static str])
         None
     }
 }
+
+#[test]
+fn every_table_kind_and_schema_object_parses() {
+    // The compile-pass program that uses every schema attribute, read by
+    // codegen as a crate: memory-optimized, graph, temporal-free tables with
+    // computed columns, columnstore, spatial and vector indexes, a sequence,
+    // Service Broker with activation, a role.
+    let root = workspace_root();
+    let generation = generate(
+        &root,
+        "tests/ui/pass/schema_objects.rs",
+        &EmitOptions::default(),
+    );
+    assert!(
+        generation.diagnostics.is_empty(),
+        "{:#?}",
+        generation.diagnostics
+    );
+    let paths: Vec<&str> = generation.files.iter().map(|f| f.path.as_str()).collect();
+    for expected in [
+        "sql/app/tables/Session.sql",
+        "sql/app/tables/Road.sql",
+        "sql/app/queues/Pings.sql",
+        "sql/app/sequences/Tickets.sql",
+        "sql/app/vector_indexes/Item.VIX_Item_Embedding.sql",
+        "sql/broker/services/%2F%2FApp%2FService.sql",
+        "sql/roles/Operator.sql",
+    ] {
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+    parse_all("schema objects fixture", &generation.files);
+}

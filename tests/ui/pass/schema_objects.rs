@@ -32,7 +32,7 @@ pub struct Item {
     #[sql(type = "NVARCHAR(10)", collate = "Latin1_General_100_BIN2")]
     pub code: String,
     pub score: i32,
-    #[sql(computed = "[app].[twice]([Score])", persisted)]
+    #[sql(computed = "[dbo].[twice]([Score])", persisted)]
     pub doubled: i32,
     #[sql(computed = "[Score] + 1")]
     pub next: Option<i32>,
