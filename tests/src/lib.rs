@@ -1,6 +1,7 @@
 //! Helpers shared by the workspace-level tests.
 
 pub mod clr_harness;
+pub mod dacfx;
 pub mod tsql_parser;
 
 use codegen::emit::EmitOptions;

@@ -115,6 +115,8 @@ fn parse_all(what: &str, files: &[GeneratedFile]) {
                         failures.push(format!("{}: parsed as {statements:?}", file.path));
                     }
                     continue;
+                } else if file.path.contains("/security/functions/") {
+                    "CreateFunctionStatement"
                 } else if file.path.contains("/policies/") {
                     "CreateSecurityPolicyStatement"
                 } else if file.path.ends_with("/schema.sql") {

@@ -1,0 +1,189 @@
+//! The whole generated schema loaded into Microsoft's DacFx model and
+//! validated, as SSDT would; and our rules cross-checked against DacFx's own
+//! codes for the same broken schemas.
+
+use codegen::emit::{EmitOptions, emit_sql};
+use codegen::output::generate;
+use workspace_tests::dacfx::{prepare, validate, validate_each};
+use workspace_tests::{generate_workspace, workspace_root};
+
+#[test]
+fn the_generated_schema_validates_in_dacfx_with_zero_errors() {
+    let root = workspace_root();
+    let generation = generate_workspace();
+    let prepared = prepare(&generation.model, &generation.files);
+    let report = validate(&root, &root.join("target/dacfx/functions"), &prepared)
+        .unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "DacFx (SQL Server 2019 model): {} files, {} statements, {} errors, {} warnings",
+        prepared.files.len(),
+        report.statements,
+        report.errors().len(),
+        report
+            .messages
+            .iter()
+            .filter(|(s, _, _)| s == "Warning")
+            .count()
+    );
+    for n in &prepared.not_checked {
+        println!("stood in or left out for DacFx: {n}");
+    }
+    for (severity, code, message) in &report.messages {
+        println!("{severity} {code}: {message}");
+    }
+    assert!(report.statements > 0, "nothing reached DacFx");
+    assert!(
+        report.errors().is_empty(),
+        "DacFx found errors:\n{}",
+        report.errors().join("\n")
+    );
+}
+
+/// A broken schema, the code our rules give it, and DacFx's code for the
+/// same schema (`None` where DacFx is silent and our rule is the only guard).
+struct Broken {
+    name: &'static str,
+    source: &'static str,
+    ours: &'static str,
+    dacfx: Option<&'static str>,
+}
+
+const PARENT: &str = "use runtime::prelude::*;\n\n#[derive(SqlTable)]\npub struct Parent {\n    #[sql(primary_key)]\n    pub parent_id: i32,\n    pub code: i32,\n}\n";
+
+fn broken_cases() -> Vec<Broken> {
+    vec![
+        Broken {
+            name: "foreign key type differs",
+            source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(references = \"Parent(ParentId)\")]\n    pub parent_id: i64,\n}\n",
+            ours: "HS0507",
+            dacfx: Some("SQL71515"),
+        },
+        Broken {
+            name: "foreign key to columns that are not a key",
+            source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(references = \"Parent(Code)\")]\n    pub code: i32,\n}\n",
+            ours: "HS0508",
+            dacfx: Some("SQL71516"),
+        },
+        Broken {
+            name: "index over a missing column",
+            source: "#[derive(SqlTable)]\n#[sql(index(columns = \"CompletedTimestamp\"))]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    pub completion_timestamp: NaiveDateTime,\n}\n",
+            ours: "HS0506",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
+            name: "foreign key to a missing table",
+            source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(references = \"Missing(Id)\")]\n    pub missing_id: i32,\n}\n",
+            ours: "HS0505",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
+            name: "names differing only in case",
+            source: "#[derive(SqlTable)]\n#[sql(name = \"PARENT\")]\npub struct Shouting {\n    #[sql(primary_key)]\n    pub id: i32,\n}\n",
+            ours: "HS0501",
+            dacfx: Some("SQL71508"),
+        },
+        Broken {
+            name: "computed column calling a missing function",
+            source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(computed = \"[dbo].[fn_Missing]([Id])\")]\n    pub derived: Option<i32>,\n}\n",
+            ours: "HS0510",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
+            name: "permission on a missing object",
+            source: "#[sql_role(grant = \"SELECT ON dbo.Missing\")]\npub struct Reader;\n",
+            ours: "HS0510",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
+            name: "filtered index over a computed column",
+            source: "#[derive(SqlTable)]\n#[sql(index(columns = \"Id\", where = \"[Doubled] > 0\"))]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(computed = \"[Id] * 2\", persisted)]\n    pub doubled: i32,\n}\n",
+            ours: "HS0512",
+            dacfx: None,
+        },
+    ]
+}
+
+#[test]
+fn our_rules_and_dacfx_agree_on_broken_schemas() {
+    let root = workspace_root();
+    let base = root.join("target/dacfx-cases");
+    let mut prepared = Vec::new();
+    for (i, case) in broken_cases().iter().enumerate() {
+        let dir = base.join(format!("case{i}"));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), format!("{PARENT}\n{}", case.source)).unwrap();
+        let generation = generate(&dir, "src/lib.rs", &EmitOptions::default());
+        let codes: Vec<&str> = generation
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            codes,
+            vec![case.ours],
+            "{}: our rules said {codes:?}",
+            case.name
+        );
+        // Emit what the rules refused to write, to show DacFx the same schema.
+        let files = emit_sql(&generation.model, &EmitOptions::default()).unwrap();
+        prepared.push(prepare(&generation.model, &files));
+    }
+    let reports = validate_each(&root, &root.join("target/dacfx/cases"), &prepared)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (case, report) in broken_cases().iter().zip(&reports) {
+        let dacfx_codes: Vec<&str> = report
+            .messages
+            .iter()
+            .filter(|(s, _, _)| s == "Error")
+            .map(|(_, c, _)| c.as_str())
+            .collect();
+        println!("{}: ours {}, DacFx {:?}", case.name, case.ours, dacfx_codes);
+        match case.dacfx {
+            Some(code) => assert!(
+                report.has_code(code),
+                "{}: DacFx should report {code}, said {:?} {:?}",
+                case.name,
+                report.messages,
+                report.blocked
+            ),
+            None => assert!(
+                report.errors().is_empty(),
+                "{}: DacFx was expected silent (our rule is the only guard) but said {:?}",
+                case.name,
+                report.errors()
+            ),
+        }
+    }
+}
+
+#[test]
+fn every_table_kind_and_schema_object_validates_in_dacfx() {
+    // The compile-pass program using every schema attribute: memory-optimized
+    // and graph tables, computed columns, columnstore and spatial indexes, a
+    // sequence default, Service Broker with activation, a role.
+    let root = workspace_root();
+    let generation = generate(
+        &root,
+        "tests/ui/pass/schema_objects.rs",
+        &EmitOptions::default(),
+    );
+    assert!(
+        generation.diagnostics.is_empty(),
+        "{:#?}",
+        generation.diagnostics
+    );
+    let prepared = prepare(&generation.model, &generation.files);
+    let report = validate(&root, &root.join("target/dacfx/schema-objects"), &prepared)
+        .unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "DacFx, schema objects fixture: {} statements, {} errors",
+        report.statements,
+        report.errors().len()
+    );
+    assert!(report.statements > 10, "{report:?}");
+    assert!(
+        report.errors().is_empty(),
+        "DacFx found errors:\n{}",
+        report.errors().join("\n")
+    );
+}
