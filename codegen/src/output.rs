@@ -2,7 +2,7 @@
 //! `generated/` or compare it with what would be written.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::emit::{EmitOptions, GeneratedFile, emit_csharp, emit_sql};
+use crate::emit::{EmitOptions, GeneratedFile, emit_csharp, emit_entities, emit_sql};
 use crate::model::Model;
 use crate::reader::{SourceFile, read_crate_with};
 use crate::rules::validate;
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Subdirectories of `generated/` that codegen owns entirely: files there that
 /// it would not write are extra.
-pub const OWNED_DIRS: &[&str] = &["sql", "csharp"];
+pub const OWNED_DIRS: &[&str] = &["sql", "csharp", "entities"];
 
 /// What was produced, or why not.
 pub struct Generation {
@@ -50,6 +50,7 @@ pub fn generate_with(
     let files = if diagnostics.is_empty() {
         match emit_sql(&source.model, options).and_then(|mut files| {
             files.extend(emit_csharp(&source.model, options)?);
+            files.extend(emit_entities(&source.model));
             Ok(files)
         }) {
             Ok(files) => files,

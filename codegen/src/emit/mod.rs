@@ -4,6 +4,7 @@
 
 mod companion;
 mod csharp;
+mod entities;
 mod objects;
 mod registration;
 mod sql;
@@ -11,6 +12,7 @@ mod table;
 
 pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
+pub use entities::{ENTITY_CRATE, emit_entities};
 pub use registration::{Trust, binary_literal, certificate_setup, emit_registration};
 pub use sql::{EmitOptions, bridge_method, emit_sql};
 
