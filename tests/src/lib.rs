@@ -2,6 +2,7 @@
 
 pub mod clr_harness;
 pub mod dacfx;
+pub mod tds;
 pub mod tsql_parser;
 
 use codegen::emit::EmitOptions;

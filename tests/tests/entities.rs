@@ -1,0 +1,333 @@
+//! The generated entity crate against a TDS responder on loopback: tiberius
+//! logs in, sends the statements the entities build, and decodes canned
+//! rows through the entities' checked conversions.
+
+use hartonomous_entities::calls::planning;
+use hartonomous_entities::{EntityError, Field, Model, NewModel, Tenant};
+use tiberius::time::chrono::NaiveDate;
+use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
+use tokio::net::TcpStream;
+use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
+use workspace_tests::tds::{Cell, Responder, ResultSet, TdsType, datetime2};
+
+type TestClient = Client<Compat<TcpStream>>;
+
+/// Runs `body` against a responder answering with `responses`; returns what
+/// the client sent.
+fn exchange<F, Fut>(responses: Vec<Vec<ResultSet>>, body: F) -> Vec<workspace_tests::tds::Request>
+where
+    F: FnOnce(TestClient) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let responder = Responder::start(responses).expect("responder listens");
+    let addr = responder.addr;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async move {
+            let mut config = Config::new();
+            config.host("127.0.0.1");
+            config.port(addr.port());
+            config.authentication(AuthMethod::sql_server("tester", "not-a-secret"));
+            config.encryption(EncryptionLevel::NotSupported);
+            let tcp = TcpStream::connect(addr).await.expect("connect");
+            tcp.set_nodelay(true).expect("nodelay");
+            let client = Client::connect(config, tcp.compat_write())
+                .await
+                .expect("tiberius logs in to the responder");
+            body(client).await;
+        });
+    let requests = responder.requests();
+    responder
+        .finish()
+        .expect("the responder saw a clean exchange");
+    requests
+}
+
+fn tenant_columns() -> Vec<(&'static str, TdsType)> {
+    vec![
+        ("TenantId", TdsType::Int),
+        ("Name", TdsType::NVarChar(200)),
+        ("CreatedAt", TdsType::DateTime2),
+    ]
+}
+
+#[test]
+fn rows_become_entities_with_every_value_checked() {
+    let rows = ResultSet::new(
+        &tenant_columns(),
+        vec![
+            vec![
+                Cell::I32(1),
+                Cell::Text("Contoso".into()),
+                datetime2(2026, 11, 25, 3600),
+            ],
+            vec![
+                Cell::I32(2),
+                Cell::Text("Ünïcødé ]]".into()),
+                datetime2(2000, 2, 29, 0),
+            ],
+        ],
+    );
+    let requests = exchange(vec![vec![rows]], |mut client| async move {
+        let tenants = Tenant::select_all(&mut client)
+            .await
+            .expect("tenants decode");
+        assert_eq!(tenants.len(), 2);
+        assert_eq!(tenants[0].tenant_id, 1);
+        assert_eq!(tenants[0].name, "Contoso");
+        assert_eq!(
+            tenants[0].created_at,
+            NaiveDate::from_ymd_opt(2026, 11, 25)
+                .unwrap()
+                .and_hms_opt(1, 0, 0)
+                .unwrap()
+        );
+        assert_eq!(tenants[1].name, "Ünïcødé ]]");
+        assert_eq!(
+            tenants[1].created_at.date(),
+            NaiveDate::from_ymd_opt(2000, 2, 29).unwrap()
+        );
+    });
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].kind, 0x01, "SELECT goes as a SQL batch");
+    assert!(requests[0].contains_text(Tenant::SELECT));
+}
+
+#[test]
+fn a_wrong_column_name_type_or_null_is_a_clear_error() {
+    let renamed = ResultSet::new(
+        &[
+            ("TenantId", TdsType::Int),
+            ("TenantName", TdsType::NVarChar(200)),
+            ("CreatedAt", TdsType::DateTime2),
+        ],
+        vec![vec![
+            Cell::I32(1),
+            Cell::Text("x".into()),
+            datetime2(2026, 1, 1, 0),
+        ]],
+    );
+    let retyped = ResultSet::new(
+        &[
+            ("TenantId", TdsType::NVarChar(10)),
+            ("Name", TdsType::NVarChar(200)),
+            ("CreatedAt", TdsType::DateTime2),
+        ],
+        vec![vec![
+            Cell::Text("one".into()),
+            Cell::Text("x".into()),
+            datetime2(2026, 1, 1, 0),
+        ]],
+    );
+    let null = ResultSet::new(
+        &tenant_columns(),
+        vec![vec![Cell::I32(1), Cell::Null, datetime2(2026, 1, 1, 0)]],
+    );
+    exchange(
+        vec![vec![renamed], vec![retyped], vec![null]],
+        |mut client| async move {
+            let e = Tenant::select_all(&mut client).await.unwrap_err();
+            assert!(matches!(e, EntityError::Columns { .. }), "{e:?}");
+            assert_eq!(
+                e.to_string(),
+                "dbo.Tenant: the row's columns are [TenantId, TenantName, CreatedAt], expected [TenantId, Name, CreatedAt]; select the entity's columns in its order (its SELECT constant does)"
+            );
+
+            let e = Tenant::select_all(&mut client).await.unwrap_err();
+            match &e {
+                EntityError::Type {
+                    entity,
+                    column,
+                    expected,
+                    found,
+                    ..
+                } => {
+                    assert_eq!(
+                        (*entity, *column, *expected),
+                        ("dbo.Tenant", "TenantId", "INT")
+                    );
+                    assert!(found.contains("NVarchar"), "{found}");
+                }
+                other => panic!("expected a type error, got {other:?}"),
+            }
+            assert!(
+                e.to_string()
+                    .starts_with("dbo.Tenant.TenantId: expected INT, the row has NVarchar"),
+                "{e}"
+            );
+
+            let e = Tenant::select_all(&mut client).await.unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "dbo.Tenant.Name: NULL in a column declared NOT NULL"
+            );
+        },
+    );
+}
+
+fn model_columns() -> Vec<(&'static str, TdsType)> {
+    vec![
+        ("ModelId", TdsType::Int),
+        ("TenantId", TdsType::Int),
+        ("ModelName", TdsType::NVarChar(256)),
+        ("IsActive", TdsType::Bit),
+    ]
+}
+
+#[test]
+fn inserts_leave_out_identity_and_unset_defaults_and_return_the_stored_row() {
+    let stored = |active: bool| {
+        vec![ResultSet::new(
+            &model_columns(),
+            vec![vec![
+                Cell::I32(7),
+                Cell::I32(1),
+                Cell::Text("gpt-x".into()),
+                Cell::Bool(active),
+            ]],
+        )]
+    };
+    let requests = exchange(vec![stored(true), stored(false)], |mut client| async move {
+        let new = NewModel {
+            tenant_id: 1,
+            model_name: "gpt-x".into(),
+            is_active: Field::Unset,
+        };
+        let model: Model = new.insert(&mut client).await.expect("insert");
+        assert_eq!((model.model_id, model.is_active), (7, true));
+
+        let new = NewModel {
+            is_active: Field::Set(false),
+            ..new
+        };
+        let model = new
+            .insert(&mut client)
+            .await
+            .expect("insert with the default overridden");
+        assert!(!model.is_active);
+    });
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].kind, 0x03, "parameterized statements go as RPC");
+    assert!(requests[0].contains_text(
+        "INSERT INTO [dbo].[Model] ([TenantId], [ModelName]) OUTPUT INSERTED.[ModelId], INSERTED.[TenantId], INSERTED.[ModelName], INSERTED.[IsActive] VALUES (@P1, @P2)"
+    ));
+    assert!(
+        requests[0].contains_text("gpt-x"),
+        "the parameter value travels"
+    );
+    assert!(
+        requests[1].contains_text(
+            "INSERT INTO [dbo].[Model] ([TenantId], [ModelName], [IsActive]) OUTPUT"
+        )
+    );
+    assert!(requests[1].contains_text("VALUES (@P1, @P2, @P3)"));
+}
+
+#[test]
+fn call_helpers_send_typed_calls_and_decode_results_and_outputs() {
+    let scalar = vec![ResultSet::new(
+        &[("Value", TdsType::Int)],
+        vec![vec![Cell::I32(3)]],
+    )];
+    let procedure = vec![
+        ResultSet::new(
+            &[
+                ("Capability", TdsType::NVarChar(100)),
+                ("Confidence", TdsType::Float),
+            ],
+            vec![
+                vec![Cell::Text("vision".into()), Cell::F64(0.9)],
+                vec![Cell::Text("chat".into()), Cell::F64(0.5)],
+            ],
+        ),
+        ResultSet::new(
+            &[("complexity", TdsType::Int), ("sla", TdsType::NVarChar(20))],
+            vec![vec![Cell::I32(7), Cell::Text("express".into())]],
+        ),
+    ];
+    let requests = exchange(vec![scalar, procedure], |mut client| async move {
+        let complexity =
+            planning::calculate_complexity(&mut client, Some(2500), Some(false), Some(true))
+                .await
+                .expect("scalar call");
+        assert_eq!(complexity, Some(3));
+
+        let plan = planning::plan_inference(
+            &mut client,
+            "gpt-4-vision",
+            Some(9000),
+            Some(true),
+            Some("high"),
+        )
+        .await
+        .expect("procedure call");
+        assert_eq!(plan.rows.len(), 2);
+        assert_eq!(plan.rows[0].capability, "vision");
+        assert_eq!(plan.rows[1].confidence, 0.5);
+        assert_eq!(plan.complexity, Some(7));
+        assert_eq!(plan.sla.as_deref(), Some("express"));
+    });
+    assert!(
+        requests[0]
+            .contains_text("SELECT [dbo].[fn_CalculateComplexity](@P1, @P2, @P3) AS [Value]")
+    );
+    assert!(requests[1].contains_text("EXEC [dbo].[sp_PlanInference] @modelName = @P1"));
+    assert!(requests[1].contains_text("@complexity = @o4 OUTPUT"));
+    assert!(requests[1].contains_text("gpt-4-vision"));
+}
+
+#[test]
+fn updates_set_only_what_is_set_and_find_the_row_by_key() {
+    use hartonomous_entities::ModelUpdate;
+    let stored = vec![ResultSet::new(
+        &model_columns(),
+        vec![vec![
+            Cell::I32(7),
+            Cell::I32(1),
+            Cell::Text("renamed".into()),
+            Cell::Bool(true),
+        ]],
+    )];
+    let requests = exchange(vec![stored.clone(), stored], |mut client| async move {
+        let change = ModelUpdate {
+            model_id: 7,
+            tenant_id: Field::Unset,
+            model_name: Field::Set("renamed".into()),
+            is_active: Field::Unset,
+        };
+        let model = change.update(&mut client).await.expect("update");
+        assert_eq!(model.model_name, "renamed");
+        let nothing = ModelUpdate {
+            model_name: Field::Unset,
+            ..change
+        };
+        nothing
+            .update(&mut client)
+            .await
+            .expect("an empty update reads the row");
+    });
+    assert!(requests[0].contains_text("UPDATE [dbo].[Model] SET [ModelName] = @P1 OUTPUT"));
+    assert!(requests[0].contains_text("WHERE [ModelId] = @P2"));
+    assert!(requests[1].contains_text(&format!("{} WHERE [ModelId] = @P1", Model::SELECT)));
+}
+
+#[test]
+fn vectors_travel_as_exact_json_text() {
+    use hartonomous_entities::support::{vector_from_text, vector_to_text};
+    let values = [0.1f32, -2.5e-3, 1e-40, f32::MAX, 0.0, -0.0];
+    let text = vector_to_text(&values);
+    let back = vector_from_text(&text, values.len(), "dbo.AtomEmbedding", "Embedding").unwrap();
+    assert_eq!(
+        back.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+    let e = vector_from_text("[1,2]", 3, "dbo.AtomEmbedding", "Embedding").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "dbo.AtomEmbedding.Embedding: 2 elements, the column holds 3"
+    );
+    let e = vector_from_text("1,2,3", 3, "dbo.AtomEmbedding", "Embedding").unwrap_err();
+    assert!(e.to_string().contains("is not a JSON array"), "{e}");
+}
