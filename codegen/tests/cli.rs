@@ -149,7 +149,7 @@ fn adding_one_function_adds_one_file() {
     assert_eq!(check.status.code(), Some(1));
     assert!(
         text(&check.stderr)
-            .starts_with("missing: csharp/dbo/functions/fn_Half.cs\nmissing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\nerror:"),
+            .starts_with("missing: csharp/dbo/functions/fn_Half.cs\nstale:   entities/src/entities.rs\nmissing: sql/dbo/functions/fn_Half.sql\nstale:   sql/manifest.json\nerror:"),
         "{}",
         text(&check.stderr)
     );
@@ -157,15 +157,16 @@ fn adding_one_function_adds_one_file() {
     let second = s.run(&[]);
     assert!(second.status.success());
     assert_eq!(
-        text(&second.stdout).lines().take(3).collect::<Vec<_>>(),
+        text(&second.stdout).lines().take(4).collect::<Vec<_>>(),
         [
             "missing: csharp/dbo/functions/fn_Half.cs",
+            "stale:   entities/src/entities.rs",
             "missing: sql/dbo/functions/fn_Half.sql",
             "stale:   sql/manifest.json",
         ]
     );
     assert!(
-        text(&second.stdout).contains("(3 changed)"),
+        text(&second.stdout).contains("(4 changed)"),
         "{}",
         text(&second.stdout)
     );
@@ -791,4 +792,32 @@ pub struct AReader;
     assert!(at("Zzz") < at("Aaa"), "{manifest}");
     assert!(at("a_drain") < at("AQueue"), "{manifest}");
     assert!(at("Aaa") < at("AReader"), "{manifest}");
+}
+
+#[test]
+fn entity_type_names_must_not_collide() {
+    let s = Scratch::new("entity-names");
+    s.write(
+        "functions/src/lib.rs",
+        r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+pub struct Order {
+    #[sql(primary_key)]
+    pub id: i32,
+}
+
+#[derive(SqlRow)]
+pub struct NewOrder {
+    pub id: i32,
+}
+"#,
+    );
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[HS0501]: the entity crate would declare `NewOrder` twice: for table `dbo.Order` and for row type `NewOrder`"),
+        "{stderr}"
+    );
 }

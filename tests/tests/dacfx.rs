@@ -95,6 +95,12 @@ fn broken_cases() -> Vec<Broken> {
             dacfx: Some("SQL71501"),
         },
         Broken {
+            name: "check constraint over a missing column",
+            source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(check = \"[CompletedTimestamp] IS NOT NULL\")]\n    pub completion_timestamp: Option<NaiveDateTime>,\n}\n",
+            ours: "HS0506",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
             name: "filtered index over a computed column",
             source: "#[derive(SqlTable)]\n#[sql(index(columns = \"Id\", where = \"[Doubled] > 0\"))]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(computed = \"[Id] * 2\", persisted)]\n    pub doubled: i32,\n}\n",
             ours: "HS0512",

@@ -168,8 +168,25 @@ const KEYWORDS: &[&str] = &[
 /// Names an expression uses as columns: identifiers that are neither called,
 /// nor part of a qualified name, nor keywords.
 pub fn column_names(text: &str) -> Vec<String> {
+    column_refs(text)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// The bracketed (or double-quoted) column names of an expression: those are
+/// certainly names, where a bare word may be a type, a date part or a keyword.
+pub fn quoted_column_names(text: &str) -> Vec<String> {
+    column_refs(text)
+        .into_iter()
+        .filter(|(_, quoted)| *quoted)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+fn column_refs(text: &str) -> Vec<(String, bool)> {
     let tokens = tokens(text);
-    let mut found: Vec<String> = Vec::new();
+    let mut found: Vec<(String, bool)> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let Token::Name(name, quoted) = token else {
             continue;
@@ -182,8 +199,8 @@ pub fn column_names(text: &str) -> Vec<String> {
         if called || qualified || keyword || variable {
             continue;
         }
-        if !found.iter().any(|f| f.eq_ignore_ascii_case(name)) {
-            found.push(name.clone());
+        if !found.iter().any(|(f, _)| f.eq_ignore_ascii_case(name)) {
+            found.push((name.clone(), *quoted));
         }
     }
     found
@@ -224,6 +241,14 @@ mod tests {
         assert_eq!(
             column_names("[ModelId] IS NOT NULL AND Score > 0 AND dbo.f(@x) = [Not]"),
             vec!["ModelId".to_string(), "Score".into(), "Not".into()]
+        );
+    }
+
+    #[test]
+    fn quoted_names_are_certainly_columns() {
+        assert_eq!(
+            quoted_column_names("CAST([Score] AS INT) > DATEADD(day, 1, Other)"),
+            vec!["Score".to_string()]
         );
     }
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 pub fn table_rules(model: &Model, found: &mut Vec<Diagnostic>) {
     names(model, found);
+    entity_names(model, found);
     tenancy(model, found);
     for table in &model.tables {
         columns_exist(table, found);
@@ -282,7 +283,47 @@ pub fn tenancy(model: &Model, found: &mut Vec<Diagnostic>) {
 /// sequences must be declared; persisted computed values must come from
 /// deterministic, precise functions; filters may not read computed columns.
 fn expressions(model: &Model, table: &TableDef, found: &mut Vec<Diagnostic>) {
-    use crate::model::expression::{called_functions, column_names, next_value_sequences};
+    use crate::model::expression::{
+        called_functions, column_names, next_value_sequences, quoted_column_names,
+    };
+    // Bracketed names in checks, computed columns and filters must be columns
+    // of the table (bare words may be types or date parts: ScriptDom and
+    // DacFx see those).
+    let texts = table
+        .checks
+        .iter()
+        .map(|c| {
+            (
+                c.expression.as_str(),
+                format!("check `{}`", c.name),
+                &c.span,
+            )
+        })
+        .chain(table.columns.iter().filter_map(|c| {
+            c.computed.as_ref().map(|d| {
+                (
+                    d.expression.as_str(),
+                    format!("computed column `{}`", c.sql_name),
+                    &c.span,
+                )
+            })
+        }))
+        .chain(table.indexes.iter().filter_map(|i| {
+            i.filter.as_ref().map(|f| {
+                (
+                    f.as_str(),
+                    format!("the filter of index `{}`", i.name),
+                    &i.span,
+                )
+            })
+        }));
+    for (text, what, span) in texts {
+        for name in quoted_column_names(text) {
+            if table.column(&name).is_none() {
+                found.push(missing_column(table, &name, &what, span));
+            }
+        }
+    }
     let indexed = |column: &str| {
         let same = |c: &String| c.eq_ignore_ascii_case(column);
         table
@@ -599,6 +640,46 @@ fn table_kinds(model: &Model, table: &TableDef, found: &mut Vec<Diagnostic>) {
                     .at(column.span.clone())
                     .with_help("In-Memory OLTP has no CLR types: keep the column in a disk-based table, or store its bytes as VARBINARY"),
                 );
+            }
+        }
+    }
+}
+
+/// The entity crate declares, at its root, a struct per table (`X`, `NewX`,
+/// `XUpdate`, `XHistory`) and per row type; two of one name cannot compile.
+fn entity_names(model: &Model, found: &mut Vec<Diagnostic>) {
+    let mut declared: Vec<(String, String, &crate::diagnostics::SourceSpan)> = Vec::new();
+    for table in &model.tables {
+        let ident = &table.rust.ident;
+        let by = format!("table `{}`", table.name);
+        declared.push((ident.clone(), by.clone(), &table.span));
+        declared.push((format!("New{ident}"), by.clone(), &table.span));
+        declared.push((format!("{ident}Update"), by.clone(), &table.span));
+        if table.temporal.is_some() {
+            declared.push((format!("{ident}History"), by, &table.span));
+        }
+    }
+    for row in &model.rows {
+        declared.push((
+            row.rust.ident.clone(),
+            format!("row type `{}`", row.rust),
+            &row.span,
+        ));
+    }
+    let mut seen: HashMap<&str, (&str, &crate::diagnostics::SourceSpan)> = HashMap::new();
+    for (name, by, at) in &declared {
+        match seen.get(name.as_str()) {
+            Some((first, first_at)) => found.push(
+                Diagnostic::new(
+                    Code::DuplicateObjectName,
+                    format!("the entity crate would declare `{name}` twice: for {first} and for {by}"),
+                )
+                .at((*at).clone())
+                .with_secondary((*first_at).clone(), "first here")
+                .with_help("rename one of the Rust types (the SQL names can stay, with #[sql(name = \"..\")])"),
+            ),
+            None => {
+                seen.insert(name, (by, at));
             }
         }
     }
