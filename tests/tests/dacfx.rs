@@ -193,3 +193,82 @@ fn every_table_kind_and_schema_object_validates_in_dacfx() {
         report.errors().join("\n")
     );
 }
+
+/// Annotation-level rules stop codegen before any model exists, so DacFx is
+/// shown the same schema by changing a valid model the way the broken
+/// annotation would.
+#[test]
+fn annotation_rules_agree_with_dacfx_too() {
+    let root = workspace_root();
+    let base = root.join("target/dacfx-annotation-cases");
+    let broken = |name: &str, source: &str| {
+        let dir = base.join(name);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), source).unwrap();
+        generate(&dir, "src/lib.rs", &EmitOptions::default())
+    };
+    let head = "use runtime::prelude::*;\n\n#[derive(SqlTable)]\npub struct Item {\n    #[sql(primary_key)]\n    pub id: i32,\n";
+
+    // IDENTITY on a text column: ours HS0305, DacFx SQL71518.
+    let ours = broken(
+        "identity",
+        &format!(
+            "{head}    #[sql(identity, type = \"NVARCHAR(10)\")]\n    pub code: String,\n}}\n"
+        ),
+    );
+    let codes: Vec<&str> = ours.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["HS0305"], "{:#?}", ours.diagnostics);
+    let mut valid = broken(
+        "identity-valid",
+        &format!("{head}    #[sql(type = \"NVARCHAR(10)\")]\n    pub code: String,\n}}\n"),
+    );
+    assert!(valid.diagnostics.is_empty(), "{:#?}", valid.diagnostics);
+    valid.model.tables[0].columns[1].identity = Some((1, 1));
+    let identity = prepare(
+        &valid.model,
+        &emit_sql(&valid.model, &EmitOptions::default()).unwrap(),
+    );
+
+    // Two columns differing only in case: ours HS0504, DacFx SQL71508.
+    let ours = broken(
+        "case",
+        &format!("{head}    #[sql(name = \"ID\")]\n    pub other: i32,\n}}\n"),
+    );
+    let codes: Vec<&str> = ours.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["HS0504"], "{:#?}", ours.diagnostics);
+    let mut valid = broken("case-valid", &format!("{head}    pub other: i32,\n}}\n"));
+    valid.model.tables[0].columns[1].sql_name = "ID".into();
+    let case = prepare(
+        &valid.model,
+        &emit_sql(&valid.model, &EmitOptions::default()).unwrap(),
+    );
+
+    let reports = validate_each(
+        &root,
+        &root.join("target/dacfx/annotation-cases"),
+        &[identity, case],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for ((what, code), report) in [
+        ("IDENTITY on NVARCHAR", "SQL71518"),
+        ("columns differing in case", "SQL71508"),
+    ]
+    .iter()
+    .zip(&reports)
+    {
+        println!(
+            "{what}: DacFx {:?}",
+            report
+                .messages
+                .iter()
+                .map(|(_, c, _)| c)
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            report.has_code(code),
+            "{what}: DacFx should say {code}: {:?} {:?}",
+            report.messages,
+            report.blocked
+        );
+    }
+}
