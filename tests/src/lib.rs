@@ -19,15 +19,23 @@ pub fn workspace_root() -> PathBuf {
 
 /// What `cargo run -p codegen` produces for the `functions` crate.
 pub fn generate_workspace() -> Generation {
-    let generation = generate(
-        &workspace_root(),
-        "functions/src/lib.rs",
-        &EmitOptions::default(),
-    );
+    generate_clean("functions/src/lib.rs")
+}
+
+/// What codegen produces for the crate whose entry file is `entry` (relative
+/// to the workspace root), which must have no problems.
+pub fn generate_clean(entry: &str) -> Generation {
+    let generation = generate(&workspace_root(), entry, &EmitOptions::default());
     assert!(
         generation.diagnostics.is_empty(),
-        "functions/ has problems: {:#?}",
+        "{entry} has problems: {:#?}",
         generation.diagnostics
     );
     generation
 }
+
+/// The compile-pass program that uses every schema attribute
+/// (memory-optimized and graph tables, computed columns, columnstore,
+/// spatial and vector indexes, a sequence, Service Broker with activation,
+/// a role), read by codegen as a crate.
+pub const SCHEMA_OBJECTS_FIXTURE: &str = "tests/ui/pass/schema_objects.rs";

@@ -5,7 +5,7 @@
 use codegen::emit::{EmitOptions, emit_sql};
 use codegen::output::generate;
 use workspace_tests::dacfx::{prepare, validate, validate_each};
-use workspace_tests::{generate_workspace, workspace_root};
+use workspace_tests::{SCHEMA_OBJECTS_FIXTURE, generate_clean, generate_workspace, workspace_root};
 
 #[test]
 fn the_generated_schema_validates_in_dacfx_with_zero_errors() {
@@ -164,20 +164,8 @@ fn our_rules_and_dacfx_agree_on_broken_schemas() {
 
 #[test]
 fn every_table_kind_and_schema_object_validates_in_dacfx() {
-    // The compile-pass program using every schema attribute: memory-optimized
-    // and graph tables, computed columns, columnstore and spatial indexes, a
-    // sequence default, Service Broker with activation, a role.
     let root = workspace_root();
-    let generation = generate(
-        &root,
-        "tests/ui/pass/schema_objects.rs",
-        &EmitOptions::default(),
-    );
-    assert!(
-        generation.diagnostics.is_empty(),
-        "{:#?}",
-        generation.diagnostics
-    );
+    let generation = generate_clean(SCHEMA_OBJECTS_FIXTURE);
     let prepared = prepare(&generation.model, &generation.files);
     let report = validate(&root, &root.join("target/dacfx/schema-objects"), &prepared)
         .unwrap_or_else(|e| panic!("{e}"));

@@ -2,10 +2,9 @@
 //! SQL Server 2019 grammar), as exactly the statements we meant to write.
 
 use codegen::emit::{EmitOptions, GeneratedFile};
-use codegen::output::generate;
 use std::path::PathBuf;
 use workspace_tests::tsql_parser::{Parsed, parse_files};
-use workspace_tests::{generate_workspace, workspace_root};
+use workspace_tests::{SCHEMA_OBJECTS_FIXTURE, generate_clean, generate_workspace, workspace_root};
 
 /// Constructs newer than ScriptDom's 2019 grammar, by name, with a marker
 /// that finds them in a file. A file using one is reported as not checked by
@@ -38,17 +37,7 @@ fn every_generated_batch_parses_with_scriptdom() {
 #[test]
 fn awkward_names_and_comments_still_parse() {
     // Brackets, quotes, spaces, non-ASCII and comment markers in names and docs.
-    let root = workspace_root();
-    let generation = generate(
-        &root,
-        "tests/fixtures/awkward/src/lib.rs",
-        &EmitOptions::default(),
-    );
-    assert!(
-        generation.diagnostics.is_empty(),
-        "{:#?}",
-        generation.diagnostics
-    );
+    let generation = generate_clean("tests/fixtures/awkward/src/lib.rs");
     assert_eq!(generation.model.routines.len(), 5);
     let odd = generation
         .files
@@ -344,21 +333,7 @@ fn multi_statement(path: &str) -> Option<(&'static str, &'static [&'static str])
 
 #[test]
 fn every_table_kind_and_schema_object_parses() {
-    // The compile-pass program that uses every schema attribute, read by
-    // codegen as a crate: memory-optimized, graph, temporal-free tables with
-    // computed columns, columnstore, spatial and vector indexes, a sequence,
-    // Service Broker with activation, a role.
-    let root = workspace_root();
-    let generation = generate(
-        &root,
-        "tests/ui/pass/schema_objects.rs",
-        &EmitOptions::default(),
-    );
-    assert!(
-        generation.diagnostics.is_empty(),
-        "{:#?}",
-        generation.diagnostics
-    );
+    let generation = generate_clean(SCHEMA_OBJECTS_FIXTURE);
     let paths: Vec<&str> = generation.files.iter().map(|f| f.path.as_str()).collect();
     for expected in [
         "sql/app/tables/Session.sql",

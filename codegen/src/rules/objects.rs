@@ -3,7 +3,7 @@
 //! model declares.
 
 use crate::diagnostics::{Code, Diagnostic, SourceSpan};
-use crate::model::{Model, PermissionTarget, QualifiedName, RoutineKind};
+use crate::model::{Declared, Model, PermissionTarget, QualifiedName, RoutineKind};
 use std::collections::HashMap;
 
 pub fn object_rules(model: &Model, found: &mut Vec<Diagnostic>) {
@@ -12,11 +12,15 @@ pub fn object_rules(model: &Model, found: &mut Vec<Diagnostic>) {
     permissions(model, found);
 }
 
-/// Message types, contracts, services, roles and schemas each have their own
-/// database-wide namespace.
 /// A declared name, the Rust item declaring it, and where.
 type Declaration<'a> = (&'a str, String, &'a SourceSpan);
 
+fn declaration<'a>(name: &'a str, declared: &'a Declared) -> Declaration<'a> {
+    (name, declared.rust.to_string(), &declared.span)
+}
+
+/// Message types, contracts, services, roles and schemas each have their own
+/// database-wide namespace.
 fn duplicates(model: &Model, found: &mut Vec<Diagnostic>) {
     let kinds: Vec<(&str, Vec<Declaration<'_>>)> = vec![
         (
@@ -24,13 +28,7 @@ fn duplicates(model: &Model, found: &mut Vec<Diagnostic>) {
             model
                 .schemas
                 .iter()
-                .map(|d| {
-                    (
-                        d.name.as_str(),
-                        d.declared.rust.to_string(),
-                        &d.declared.span,
-                    )
-                })
+                .map(|d| declaration(&d.name, &d.declared))
                 .collect(),
         ),
         (
@@ -38,13 +36,7 @@ fn duplicates(model: &Model, found: &mut Vec<Diagnostic>) {
             model
                 .message_types
                 .iter()
-                .map(|d| {
-                    (
-                        d.name.as_str(),
-                        d.declared.rust.to_string(),
-                        &d.declared.span,
-                    )
-                })
+                .map(|d| declaration(&d.name, &d.declared))
                 .collect(),
         ),
         (
@@ -52,13 +44,7 @@ fn duplicates(model: &Model, found: &mut Vec<Diagnostic>) {
             model
                 .contracts
                 .iter()
-                .map(|d| {
-                    (
-                        d.name.as_str(),
-                        d.declared.rust.to_string(),
-                        &d.declared.span,
-                    )
-                })
+                .map(|d| declaration(&d.name, &d.declared))
                 .collect(),
         ),
         (
@@ -78,13 +64,7 @@ fn duplicates(model: &Model, found: &mut Vec<Diagnostic>) {
             model
                 .roles
                 .iter()
-                .map(|d| {
-                    (
-                        d.name.as_str(),
-                        d.declared.rust.to_string(),
-                        &d.declared.span,
-                    )
-                })
+                .map(|d| declaration(&d.name, &d.declared))
                 .collect(),
         ),
     ];
