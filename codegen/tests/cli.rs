@@ -60,7 +60,7 @@ fn annotation_errors_render_like_rustc_with_codes_and_help() {
 3 │ #[sql_function(nme = "fn_X")]
   │                ^^^^^^^^^^^^
   │
-  = help: valid options here: name = "..", schema = "..", deterministic, precise, data_access = "none" | "read", returns = "<SQL type>"
+  = help: valid options here: name = "..", schema = "..", deterministic, precise, data_access = "none" | "read", returns = "<SQL type>", file = "<body>.sql"
 
 error[HS0303]: vector dimension 0 is out of range
   ┌─ functions/src/lib.rs:4:20

@@ -156,27 +156,41 @@ fn expand_derive(
 }
 
 fn expand_routine(attr: RoutineAttr, args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut function = match syn::parse::<syn::ItemFn>(item) {
-        Ok(function) => function,
-        Err(e) => {
-            let what = match attr {
-                RoutineAttr::Function => "#[sql_function]",
-                RoutineAttr::Procedure => "#[sql_procedure]",
-            };
-            return syn::Error::new(e.span(), format!("{what} goes on a `fn` item: {e}"))
-                .to_compile_error()
-                .into();
-        }
+    let what = match attr {
+        RoutineAttr::Function => "#[sql_function]",
+        RoutineAttr::Procedure => "#[sql_procedure]",
+    };
+    // `fn f(..) -> T;` is a T-SQL-bodied routine; `fn f(..) -> T { .. }` native.
+    let (mut sig, attrs, block, vis) = match syn::parse::<syn::ItemFn>(item.clone()) {
+        Ok(f) => (f.sig, f.attrs, Some(f.block), f.vis),
+        Err(e) => match syn::parse::<syn::ForeignItemFn>(item) {
+            Ok(f) => (f.sig, f.attrs, None, f.vis),
+            Err(_) => {
+                return syn::Error::new(e.span(), format!("{what} goes on a `fn` item: {e}"))
+                    .to_compile_error()
+                    .into();
+            }
+        },
     };
     let file: Arc<str> = Arc::from("");
     let ctx = ItemContext {
         file: &file,
         module: &[],
     };
-    let checks = match parse_routine(attr, args.into(), &function.sig, &function.attrs, &ctx) {
+    let checks = match parse_routine(attr, args.into(), &sig, &attrs, block.is_none(), &ctx) {
         Ok(routine) => {
-            let export = codegen::native::routine_export(&routine, &function.sig);
-            let row_check = match returned_row_type(&function.sig) {
+            let export = match &routine.body {
+                // The file must exist next to this one (and a change to it
+                // rebuilds the crate); there is nothing to export.
+                Some(body) => {
+                    let path = body.file.to_string();
+                    quote!(
+                        const _: &str = include_str!(#path);
+                    )
+                }
+                None => codegen::native::routine_export(&routine, &sig),
+            };
+            let row_check = match returned_row_type(&sig) {
                 // The row type must really derive SqlRow; codegen can only check
                 // that by name, the compiler checks it by type.
                 Some(row) => {
@@ -194,7 +208,15 @@ fn expand_routine(attr: RoutineAttr, args: TokenStream, item: TokenStream) -> To
         }
         Err(errors) => compile_errors(&errors),
     };
-    strip_parameter_attributes(&mut function.sig);
+    // A T-SQL routine has no Rust function: its typed call is in the entity
+    // crate. A native one stays as written.
+    let function = match block {
+        Some(block) => {
+            strip_parameter_attributes(&mut sig);
+            quote!(#(#attrs)* #vis #sig #block)
+        }
+        None => proc_macro2::TokenStream::new(),
+    };
     quote! {
         #function
         #checks

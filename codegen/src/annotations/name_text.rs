@@ -36,6 +36,16 @@ fn positions(text: &str, separator: &str) -> Vec<usize> {
     found
 }
 
+/// A file named relative to the Rust file `rust_file` (both
+/// workspace-relative, `/`-separated): `file = "x.sql"` in `src/a/b.rs` is
+/// `src/a/x.sql`, as `include_str!` reads it.
+pub fn sibling_path(rust_file: &str, file: &str) -> String {
+    match rust_file.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{file}"),
+        None => file.to_string(),
+    }
+}
+
 /// `text` split on `separator` outside brackets.
 pub fn split_outside<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
     let mut parts = Vec::new();

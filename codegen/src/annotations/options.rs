@@ -19,9 +19,12 @@ pub struct FunctionArgs {
     /// SQL type of a scalar result, e.g. `returns = "NVARCHAR(20)"`.
     #[darling(default)]
     pub returns: Option<SpannedValue<String>>,
+    /// The T-SQL body of a bodiless `fn`: a `.sql` file next to the Rust file.
+    #[darling(default)]
+    pub file: Option<SpannedValue<String>>,
 }
 
-pub const FUNCTION_OPTIONS: &str = "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\"";
+pub const FUNCTION_OPTIONS: &str = "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\", file = \"<body>.sql\"";
 
 /// `#[sql_procedure(...)]`.
 #[derive(Debug, Default, FromMeta)]
@@ -30,9 +33,12 @@ pub struct ProcedureArgs {
     pub name: Option<SpannedValue<String>>,
     #[darling(default)]
     pub schema: Option<SpannedValue<String>>,
+    /// The T-SQL body of a bodiless `fn`: a `.sql` file next to the Rust file.
+    #[darling(default)]
+    pub file: Option<SpannedValue<String>>,
 }
 
-pub const PROCEDURE_OPTIONS: &str = "name = \"..\", schema = \"..\"";
+pub const PROCEDURE_OPTIONS: &str = "name = \"..\", schema = \"..\", file = \"<body>.sql\"";
 
 #[derive(Debug, Clone, Copy, FromMeta, PartialEq, Eq)]
 #[darling(rename_all = "snake_case")]
@@ -52,6 +58,22 @@ pub struct ValueArgs {
 }
 
 pub const VALUE_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\"";
+
+/// `#[sql(...)]` on a routine parameter.
+#[derive(Debug, Default, FromAttributes)]
+#[darling(attributes(sql))]
+pub struct ParamArgs {
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default, rename = "type")]
+    pub sql_type: Option<SpannedValue<String>>,
+    /// The parameter's default, a T-SQL constant (`10`, `N'x'`, `NULL`).
+    #[darling(default)]
+    pub default: Option<SpannedValue<String>>,
+}
+
+pub const PARAM_OPTIONS: &str =
+    "name = \"..\", type = \"<SQL type>\", default = \"<T-SQL constant>\"";
 
 /// An on/off option: a bare word (`deterministic`) or a boolean
 /// (`deterministic = false`). Anything else is a value-type error, not an

@@ -2,8 +2,8 @@
 
 use super::error::{AnnotationError, Errors};
 use super::options::{
-    DataAccessArg, FUNCTION_OPTIONS, FunctionArgs, PROCEDURE_OPTIONS, ProcedureArgs, VALUE_OPTIONS,
-    ValueArgs,
+    DataAccessArg, FUNCTION_OPTIONS, FunctionArgs, PARAM_OPTIONS, PROCEDURE_OPTIONS, ParamArgs,
+    ProcedureArgs,
 };
 use super::rust_type::{
     Position, generic_of, is_scalar_name, iterator_item, last_segment, type_text, value_of,
@@ -12,7 +12,7 @@ use super::{ItemContext, check_name, doc_lines};
 use crate::diagnostics::{Code, SourceSpan};
 use crate::model::{
     DataAccess, Direction, FunctionOptions, Param, QualifiedName, Routine, RoutineKind, RowRef,
-    RustPath, check_parameter_name, lower_camel, unraw,
+    RustPath, TSqlBody, check_parameter_name, lower_camel, unraw,
 };
 use darling::FromAttributes;
 use darling::FromMeta;
@@ -47,11 +47,14 @@ struct Naming {
 
 /// Reads one annotated function. Every problem of the item is reported, not
 /// just the first.
+/// `bodiless` is true for `fn f(..) -> T;`, whose body is T-SQL
+/// (`file = ".."`); false for a Rust function reached through the bridge.
 pub fn parse_routine(
     attr: RoutineAttr,
     args: TokenStream,
     sig: &Signature,
     attrs: &[Attribute],
+    bodiless: bool,
     ctx: &ItemContext<'_>,
 ) -> Result<Routine, Vec<AnnotationError>> {
     let mut errors = Errors::default();
@@ -68,7 +71,7 @@ pub fn parse_routine(
             Vec::new()
         }
     };
-    let (naming, function_options, returns_override) = match attr {
+    let (naming, function_options, returns_override, file) = match attr {
         RoutineAttr::Function => {
             let parsed = FunctionArgs::from_list(&meta).unwrap_or_else(|e| {
                 errors.push_darling(e, FUNCTION_OPTIONS);
@@ -89,6 +92,7 @@ pub fn parse_routine(
                 },
                 options,
                 parsed.returns,
+                parsed.file,
             )
         }
         RoutineAttr::Procedure => {
@@ -103,8 +107,42 @@ pub fn parse_routine(
                 },
                 FunctionOptions::default(),
                 None,
+                parsed.file,
             )
         }
+    };
+    let body = match (&file, bodiless) {
+        (Some(file), true) => {
+            let path = super::name_text::sibling_path(ctx.file, file.as_str());
+            Some(TSqlBody {
+                file: path.into(),
+                text: String::new(),
+                option_span: SourceSpan::from_span(ctx.file, file.span()),
+            })
+        }
+        (None, true) => {
+            errors.push(
+                AnnotationError::new(
+                    Code::MissingTSqlBody,
+                    sig.ident.span(),
+                    format!("`{}` has no body: a native routine needs a Rust body, a T-SQL one `file = \"..\"`", sig.ident),
+                )
+                .help("give the function a Rust body, or put its T-SQL in a .sql file next to this one and name it: file = \"name.sql\""),
+            );
+            None
+        }
+        (Some(file), false) => {
+            errors.push(
+                AnnotationError::new(
+                    Code::MissingTSqlBody,
+                    file.span(),
+                    "`file` names a T-SQL body, but this function has a Rust body",
+                )
+                .help("end the signature with `;` instead of a body for a T-SQL routine, or drop `file`"),
+            );
+            None
+        }
+        (None, false) => None,
     };
 
     check_signature_shape(sig, &mut errors);
@@ -123,15 +161,26 @@ pub fn parse_routine(
         None => "dbo".to_string(),
     };
 
-    let params = parse_params(attr, sig, ctx, &mut errors);
+    let params = parse_params(attr, sig, bodiless, ctx, &mut errors);
     let (fallible, kind) = parse_return(
         attr,
         sig,
         returns_override,
         function_options,
+        bodiless,
         ctx,
         &mut errors,
     );
+    if bodiless && fallible {
+        errors.push(
+            AnnotationError::new(
+                Code::UnsupportedReturnType,
+                sig.output.span(),
+                "a T-SQL routine cannot return `Result`",
+            )
+            .help("its errors are SQL errors (THROW / RAISERROR): return the value type itself"),
+        );
+    }
 
     if !errors.is_empty() {
         return Err(errors.into_vec());
@@ -151,6 +200,7 @@ pub fn parse_routine(
         params,
         fallible,
         kind: kind.expect("a missing kind always comes with an error"),
+        body,
     })
 }
 
@@ -214,6 +264,7 @@ fn check_signature_shape(sig: &Signature, errors: &mut Errors) {
 fn parse_params(
     attr: RoutineAttr,
     sig: &Signature,
+    tsql: bool,
     ctx: &ItemContext<'_>,
     errors: &mut Errors,
 ) -> Vec<Param> {
@@ -245,9 +296,9 @@ fn parse_params(
             );
             continue;
         };
-        let args = ValueArgs::from_attributes(&typed.attrs).unwrap_or_else(|e| {
-            errors.push_darling(e, VALUE_OPTIONS);
-            ValueArgs::default()
+        let args = ParamArgs::from_attributes(&typed.attrs).unwrap_or_else(|e| {
+            errors.push_darling(e, PARAM_OPTIONS);
+            ParamArgs::default()
         });
         let rust_name = unraw(&pat.ident.to_string()).to_string();
 
@@ -268,9 +319,10 @@ fn parse_params(
             }
             ty => (Direction::Input, ty),
         };
-        let position = match direction {
-            Direction::Input => Position::Parameter,
-            Direction::Output => Position::OutputParameter,
+        let position = match (direction, tsql) {
+            (_, true) => Position::TSqlParameter,
+            (Direction::Input, false) => Position::Parameter,
+            (Direction::Output, false) => Position::OutputParameter,
         };
         let value = errors.check(value_of(ty, args.sql_type.as_ref(), position));
 
@@ -307,6 +359,7 @@ fn parse_params(
                 rust_name,
                 value,
                 direction,
+                default: args.default.as_ref().map(|d| d.trim().to_string()),
                 span: SourceSpan::from_span(ctx.file, typed.span()),
             });
         }
@@ -320,6 +373,7 @@ fn parse_return(
     sig: &Signature,
     returns_override: Option<darling::util::SpannedValue<String>>,
     options: FunctionOptions,
+    tsql: bool,
     ctx: &ItemContext<'_>,
     errors: &mut Errors,
 ) -> (bool, Option<RoutineKind>) {
@@ -397,7 +451,15 @@ fn parse_return(
                     .map(|rows| RoutineKind::TableFunction { rows, options })
             }
             (Some(ty), None) => errors
-                .check(value_of(ty, returns_override.as_ref(), Position::Return))
+                .check(value_of(
+                    ty,
+                    returns_override.as_ref(),
+                    if tsql {
+                        Position::TSqlReturn
+                    } else {
+                        Position::Return
+                    },
+                ))
                 .map(|returns| RoutineKind::ScalarFunction { returns, options }),
         },
         RoutineAttr::Procedure => match (ty, rows) {

@@ -19,6 +19,20 @@ pub enum Position {
     Column,
     /// A column of a `#[derive(SqlTable)]` table: vectors are `VECTOR(N)`.
     TableColumn,
+    /// A parameter or result of a T-SQL-bodied routine: SQL Server's own
+    /// types, as in a table (vectors are `VECTOR(N)`), nothing crosses a bridge.
+    TSqlParameter,
+    TSqlReturn,
+}
+
+impl Position {
+    /// Values SQL Server holds itself, never crossing the native bridge.
+    fn in_sql(self) -> bool {
+        matches!(
+            self,
+            Position::TableColumn | Position::TSqlParameter | Position::TSqlReturn
+        )
+    }
 }
 
 const SUPPORTED: &str = "supported types: bool, u8, i16, i32, i64, f32, f64, &str, String, &[u8], Vec<u8>, &[f32], Vec<f32>, Vector<N>, Uuid, NaiveDate, NaiveTime, NaiveDateTime, DateTime<Tz>, Decimal; wrap in Option<..> for NULL";
@@ -160,7 +174,7 @@ pub fn value_of(
                 AnnotationError::new(Code::InvalidTypeOverride, text.span(), e.message).help(e.help)
             })?;
             check_override(rust, parsed, base, text)?;
-            if parsed.table_only() && position != Position::TableColumn {
+            if parsed.table_only() && !position.in_sql() {
                 return Err(AnnotationError::new(
                     Code::TypeOverrideMismatch,
                     text.span(),
@@ -192,10 +206,10 @@ pub fn value_of(
 
 fn unsupported(ty: &Type, position: Position, help: &str) -> AnnotationError {
     let (code, what) = match position {
-        Position::Parameter | Position::OutputParameter => {
+        Position::Parameter | Position::OutputParameter | Position::TSqlParameter => {
             (Code::UnsupportedParameterType, "parameter")
         }
-        Position::Return => (Code::UnsupportedReturnType, "return"),
+        Position::Return | Position::TSqlReturn => (Code::UnsupportedReturnType, "return"),
         Position::Column | Position::TableColumn => (Code::UnsupportedColumnType, "column"),
     };
     AnnotationError::new(
@@ -209,7 +223,11 @@ fn unsupported(ty: &Type, position: Position, help: &str) -> AnnotationError {
 fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationError> {
     let owned_only = matches!(
         position,
-        Position::Column | Position::TableColumn | Position::OutputParameter | Position::Return
+        Position::Column
+            | Position::TableColumn
+            | Position::OutputParameter
+            | Position::Return
+            | Position::TSqlReturn
     );
     match ty {
         Type::ImplTrait(_) => {
@@ -248,7 +266,7 @@ fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationErro
                 // A `&'static str` result is fine; other borrowed results and
                 // columns would outlive the call.
                 Some(RustValue::Str)
-                    if position == Position::Return
+                    if matches!(position, Position::Return | Position::TSqlReturn)
                         && reference
                             .lifetime
                             .as_ref()
@@ -370,7 +388,7 @@ fn vector_dimension(ty: &Type, segment: &syn::PathSegment) -> Result<u16, Annota
 /// Server 2025's `VECTOR(N)`; everywhere else it crosses the bridge as bytes.
 fn default_in(rust: RustValue, position: Position) -> Option<SqlType> {
     match (position, rust) {
-        (Position::TableColumn, RustValue::Vector(n)) => Some(SqlType::Vector(n)),
+        (p, RustValue::Vector(n)) if p.in_sql() => Some(SqlType::Vector(n)),
         _ => default_sql(rust),
     }
 }

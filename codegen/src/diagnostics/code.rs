@@ -19,6 +19,7 @@ pub enum Code {
     OutputParameterOnFunction,
     MissingReturnValue,
     NotAStruct,
+    MissingTSqlBody,
     // 03xx: types
     UnsupportedParameterType,
     UnsupportedReturnType,
@@ -70,6 +71,7 @@ impl Code {
         Code::OutputParameterOnFunction,
         Code::MissingReturnValue,
         Code::NotAStruct,
+        Code::MissingTSqlBody,
         Code::UnsupportedParameterType,
         Code::UnsupportedReturnType,
         Code::VectorDimension,
@@ -116,6 +118,7 @@ impl Code {
             Code::OutputParameterOnFunction => "HS0207",
             Code::MissingReturnValue => "HS0208",
             Code::NotAStruct => "HS0209",
+            Code::MissingTSqlBody => "HS0210",
             Code::UnsupportedParameterType => "HS0301",
             Code::UnsupportedReturnType => "HS0302",
             Code::VectorDimension => "HS0303",

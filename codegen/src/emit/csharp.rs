@@ -640,7 +640,8 @@ pub fn emit_csharp(
                 })?,
         ),
     }];
-    let mut routines: Vec<&Routine> = model.routines.iter().collect();
+    // T-SQL-bodied routines have no bridge method.
+    let mut routines: Vec<&Routine> = model.routines.iter().filter(|r| r.is_native()).collect();
     routines.sort_by(|a, b| {
         a.name
             .collision_key()

@@ -74,6 +74,10 @@ fn environment() -> &'static Environment<'static> {
                 "vector_index.sql",
                 include_str!("templates/vector_index.sql.j2"),
             ),
+            (
+                "tsql_routine.sql",
+                include_str!("templates/tsql_routine.sql.j2"),
+            ),
         ] {
             env.add_template(name, text)
                 .expect("object templates parse");
@@ -495,14 +499,25 @@ pub fn emit_sql(
     }
 
     let template = env.get_template("routine.sql")?;
+    let tsql_template = env.get_template("tsql_routine.sql")?;
     for routine in &model.routines {
-        let (_, kind, dir) = kind_rank(&routine.kind);
+        let (_, native_kind, dir) = kind_rank(&routine.kind);
         let path = format!(
             "sql/{}/{dir}/{}.sql",
             file_stem(&routine.name.schema),
             file_stem(&routine.name.name)
         );
-        let contents = template.render(routine_view(model, routine, options))?;
+        let (kind, contents) = if routine.is_native() {
+            (
+                native_kind,
+                template.render(routine_view(model, routine, options))?,
+            )
+        } else {
+            (
+                super::tsql::tsql_kind(routine).0,
+                tsql_template.render(super::tsql::tsql_routine_view(model, routine))?,
+            )
+        };
         objects.insert(
             ObjectKey::Routine(routine_rank(&routine.kind), routine.name.clone()),
             rendered(

@@ -40,10 +40,11 @@ pub fn companion_name(routine: &Routine) -> Option<QualifiedName> {
 }
 
 pub fn has_vector_input(routine: &Routine) -> bool {
-    routine
-        .params
-        .iter()
-        .any(|p| p.direction == Direction::Input && matches!(p.value.rust, RustValue::Vector(_)))
+    // T-SQL-bodied routines take VECTOR(n) themselves: no companion.
+    routine.is_native()
+        && routine.params.iter().any(|p| {
+            p.direction == Direction::Input && matches!(p.value.rust, RustValue::Vector(_))
+        })
 }
 
 pub fn vector_from_json() -> Routine {
@@ -68,11 +69,13 @@ pub fn vector_from_json() -> Routine {
         ],
         span: builtin_span(),
         name_span: builtin_span(),
+        body: None,
         params: vec![Param {
             sql_name: "json".into(),
             rust_name: "json".into(),
             value: bytes,
             direction: Direction::Input,
+            default: None,
             span: builtin_span(),
         }],
         fallible: true,

@@ -96,6 +96,27 @@ pub struct Routine {
     /// The Rust function returns `Result`: its `Err` is raised as a SQL error.
     pub fallible: bool,
     pub kind: RoutineKind,
+    /// `Some` for a routine whose body is T-SQL (a bodiless `fn` with
+    /// `file = ".."`); `None` for native Rust reached through the bridge.
+    pub body: Option<TSqlBody>,
+}
+
+impl Routine {
+    pub fn is_native(&self) -> bool {
+        self.body.is_none()
+    }
+}
+
+/// A T-SQL body held in a `.sql` file next to the Rust file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TSqlBody {
+    /// The file, relative to the workspace root (as diagnostics name it).
+    pub file: std::sync::Arc<str>,
+    /// The file's text, once the reader has loaded it (the macros only
+    /// check that it exists, through `include_str!`).
+    pub text: String,
+    /// The `file = ".."` option, where a missing file is reported.
+    pub option_span: SourceSpan,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +196,8 @@ pub struct Param {
     pub rust_name: String,
     pub value: Value,
     pub direction: Direction,
+    /// `= <constant>` in the routine's header: callers may leave it out.
+    pub default: Option<String>,
     pub span: SourceSpan,
 }
 

@@ -96,10 +96,43 @@ pub fn read_crate_with(
         }
         out.files.push(SourceFile { path, text });
     }
+    load_tsql_bodies(&mut out, &mut load);
     // Spans were all turned into line/column; free proc-macro2's source map.
     proc_macro2::extra::invalidate_current_thread_spans();
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// Reads the `.sql` file of every T-SQL-bodied routine, keeping it for
+/// diagnostics that point into it.
+fn load_tsql_bodies(out: &mut CrateSource, load: &mut impl FnMut(&str) -> std::io::Result<String>) {
+    for routine in &mut out.model.routines {
+        let Some(body) = routine.body.as_mut() else {
+            continue;
+        };
+        match load(&body.file) {
+            Ok(text) => {
+                body.text = text.clone();
+                if !out.files.iter().any(|f| f.path == body.file) {
+                    out.files.push(SourceFile {
+                        path: body.file.clone(),
+                        text,
+                    });
+                }
+            }
+            Err(e) => out.diagnostics.push(
+                Diagnostic::new(
+                    Code::ModuleNotFound,
+                    format!(
+                        "the T-SQL body of `{}`, {}, cannot be read: {e}",
+                        routine.name, body.file
+                    ),
+                )
+                .at(body.option_span.clone())
+                .with_help("create the file next to the Rust file, or correct `file = \"..\"`"),
+            ),
+        }
+    }
 }
 
 struct PendingFile {
@@ -156,7 +189,16 @@ impl Walker<'_> {
                 }
                 Item::Fn(function) if !is_test_only(&function.attrs) => {
                     if let Some((attr, kind)) = routine_attr(&function.attrs) {
-                        self.routine(attr, kind, &function.sig, &function.attrs, module);
+                        self.routine(attr, kind, &function.sig, &function.attrs, false, module);
+                    }
+                }
+                // `fn f(..) -> T;`, a T-SQL-bodied routine: not an ItemFn to syn.
+                Item::Verbatim(tokens) => {
+                    if let Ok(function) = syn::parse2::<syn::ForeignItemFn>(tokens.clone())
+                        && !is_test_only(&function.attrs)
+                        && let Some((attr, kind)) = routine_attr(&function.attrs)
+                    {
+                        self.routine(attr, kind, &function.sig, &function.attrs, true, module);
                     }
                 }
                 Item::Struct(structure)
@@ -238,6 +280,7 @@ impl Walker<'_> {
         kind: RoutineAttr,
         sig: &syn::Signature,
         attrs: &[Attribute],
+        bodiless: bool,
         module: &[String],
     ) {
         let Some(args) = self.attr_args(attr) else {
@@ -247,7 +290,7 @@ impl Walker<'_> {
             file: self.file,
             module,
         };
-        match parse_routine(kind, args, sig, attrs, &ctx) {
+        match parse_routine(kind, args, sig, attrs, bodiless, &ctx) {
             Ok(routine) => self.out.model.routines.push(routine),
             Err(errors) => self.errors(errors),
         }

@@ -31,7 +31,8 @@ pub fn row_references(model: &Model, found: &mut Vec<Diagnostic>) {
                 )),
             ),
             [row] => {
-                if matches!(routine.kind, RoutineKind::TableFunction { .. }) {
+                if routine.is_native() && matches!(routine.kind, RoutineKind::TableFunction { .. })
+                {
                     for column in &row.columns {
                         // SQL Server rejects non-Unicode strings in CLR table function columns.
                         if matches!(column.value.sql, SqlType::VarChar(_) | SqlType::Char(_)) {

@@ -1,8 +1,8 @@
 //! The OODA loop's Service Broker plumbing: observations flow to analysis,
-//! hypotheses and actions through one queue per stage. The stages' activation
-//! procedures (sp_Analyze, sp_Hypothesize, sp_Act) are T-SQL and join when
-//! T-SQL-bodied procedures can be declared; until then the queues are read
-//! by the application.
+//! hypotheses and actions through one queue per stage, each queue activating
+//! the T-SQL procedure that passes its messages on (sp_Analyze,
+//! sp_Hypothesize, sp_Act). Actions are read by the application until the
+//! learning stage (sp_Learn) joins.
 
 use runtime::prelude::*;
 
@@ -60,3 +60,15 @@ pub struct HypothesizeQueue;
     contracts = "//Hartonomous/Ooda/Contract"
 )]
 pub struct ActQueue;
+
+/// Activation of ObserveQueue: passes each observation on to analysis.
+#[sql_procedure(name = "sp_Analyze", file = "sp_Analyze.sql")]
+pub fn analyze();
+
+/// Activation of AnalyzeQueue: passes each analysis on to hypothesis.
+#[sql_procedure(name = "sp_Hypothesize", file = "sp_Hypothesize.sql")]
+pub fn hypothesize();
+
+/// Activation of HypothesizeQueue: passes each hypothesis on to action.
+#[sql_procedure(name = "sp_Act", file = "sp_Act.sql")]
+pub fn act();

@@ -3135,6 +3135,57 @@ pub mod calls {
             })
         }
     }
+    pub mod schema {
+        #[allow(unused_imports)]
+        use super::*;
+        pub mod broker {
+            #[allow(unused_imports)]
+            use super::*;
+            /// What `[dbo].[sp_Analyze]` returned.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct AnalyzeResult {}
+            /// Activation of ObserveQueue: passes each observation on to analysis.
+            /// Calls `[dbo].[sp_Analyze]`.
+            pub async fn analyze<S>(
+                client: &mut Client<S>,
+            ) -> Result<AnalyzeResult, EntityError>
+            where
+                S: AsyncRead + AsyncWrite + Unpin + Send,
+            {
+                let params: &[&dyn ToSql] = &[];
+                client.execute("EXEC [dbo].[sp_Analyze] ;", params).await?;
+                Ok(AnalyzeResult {})
+            }
+            /// What `[dbo].[sp_Hypothesize]` returned.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct HypothesizeResult {}
+            /// Activation of AnalyzeQueue: passes each analysis on to hypothesis.
+            /// Calls `[dbo].[sp_Hypothesize]`.
+            pub async fn hypothesize<S>(
+                client: &mut Client<S>,
+            ) -> Result<HypothesizeResult, EntityError>
+            where
+                S: AsyncRead + AsyncWrite + Unpin + Send,
+            {
+                let params: &[&dyn ToSql] = &[];
+                client.execute("EXEC [dbo].[sp_Hypothesize] ;", params).await?;
+                Ok(HypothesizeResult {})
+            }
+            /// What `[dbo].[sp_Act]` returned.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct ActResult {}
+            /// Activation of HypothesizeQueue: passes each hypothesis on to action.
+            /// Calls `[dbo].[sp_Act]`.
+            pub async fn act<S>(client: &mut Client<S>) -> Result<ActResult, EntityError>
+            where
+                S: AsyncRead + AsyncWrite + Unpin + Send,
+            {
+                let params: &[&dyn ToSql] = &[];
+                client.execute("EXEC [dbo].[sp_Act] ;", params).await?;
+                Ok(ActResult {})
+            }
+        }
+    }
     pub mod spatial {
         #[allow(unused_imports)]
         use super::*;

@@ -100,6 +100,29 @@ pub struct Pings;
 )]
 pub struct Operator;
 
+/// A row of items.
+#[derive(SqlRow)]
+pub struct ItemCode {
+    pub id: i32,
+    #[sql(type = "NVARCHAR(10)")]
+    pub code: String,
+}
+
+/// A T-SQL procedure with defaults and a result set.
+#[sql_procedure(schema = "app", file = "items_by_tenant.sql")]
+pub fn items_by_tenant(
+    #[sql(default = "10")] limit: i32,
+    #[sql(default = "0")] minimum: i32,
+) -> Vec<ItemCode>;
+
+/// A T-SQL scalar function.
+#[sql_function(schema = "app", file = "item_count.sql")]
+pub fn item_count(minimum: i32) -> Option<i32>;
+
+/// A T-SQL inline table-valued function.
+#[sql_function(schema = "app", file = "top_items.sql")]
+pub fn top_items(limit: i32) -> Vec<ItemCode>;
+
 fn main() {
     let _ = (App, Tickets, Ping, PingContract, Pings, Operator);
     let road = Road { length: 1.5 };

@@ -530,18 +530,25 @@ fn call_helper(model: &Model, routine: &Routine) -> TokenStream {
         let ty = form(&p.value).param;
         quote!(#f: #ty)
     });
-    // Vectors cross as their packed bytes, as the native routines take them.
+    // Vectors cross as their packed bytes to native routines, as JSON text
+    // (converted by SQL Server) to T-SQL ones taking VECTOR(n).
+    let native = routine.is_native();
     let prepares = inputs.iter().filter_map(|p| {
         let f = ident(&p.rust_name);
+        let convert = if !native && matches!(p.value.sql, SqlType::Vector(_)) {
+            quote!(vector_to_text)
+        } else {
+            quote!(pack_f32)
+        };
         matches!(
             p.value.rust,
             RustValue::F32Slice | RustValue::F32Vec | RustValue::Vector(_)
         )
         .then(|| {
             if p.value.nullable {
-                quote!(let #f = #f.map(pack_f32);)
+                quote!(let #f = #f.map(#convert);)
             } else {
-                quote!(let #f = pack_f32(#f);)
+                quote!(let #f = #convert(#f);)
             }
         })
     });
@@ -689,6 +696,16 @@ fn call_helper(model: &Model, routine: &Routine) -> TokenStream {
                 }
                 None => TokenStream::new(),
             };
+            // Nothing to read back: run it for its effects.
+            let run = if result_set.is_none() && !has_outputs {
+                quote!(client.execute(#sql, params).await?;)
+            } else {
+                quote! {
+                    let results = client.query(#sql, params).await?.into_results().await?;
+                    #rows_read
+                    #outputs_read
+                }
+            };
             quote! {
                 #[doc = #result_doc]
                 #[derive(Debug, Clone, PartialEq)]
@@ -699,9 +716,7 @@ fn call_helper(model: &Model, routine: &Routine) -> TokenStream {
                 pub async fn #fn_name<S>(client: &mut Client<S>, #(#params),*) -> Result<#result_name, EntityError> #where_clause {
                     #(#prepares)*
                     let params: &[&dyn ToSql] = &[#(#binds),*];
-                    let results = client.query(#sql, params).await?.into_results().await?;
-                    #rows_read
-                    #outputs_read
+                    #run
                     Ok(#result_name { #rows_assign #(#output_reads,)* })
                 }
             }

@@ -1,0 +1,3 @@
+BEGIN
+    RETURN (SELECT COUNT(*) FROM [app].[Item] WHERE [Score] >= @minimum);
+END

@@ -1,0 +1,1 @@
+SELECT TOP (@limit) [Id], [Code] FROM [app].[Item] ORDER BY [Score] DESC
