@@ -21,3 +21,4 @@ pub mod quote_sql;
 pub mod reader;
 #[cfg(feature = "cli")]
 pub mod rules;
+pub mod tsql;

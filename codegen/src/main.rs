@@ -89,6 +89,10 @@ fn main() -> ExitCode {
     };
     let generation = output::generate(&cli.root, &cli.source, &options);
     let command = cli.command.unwrap_or(Command::Generate);
+    if !generation.notes.is_empty() {
+        let files = SourceFiles::new(&generation.sources);
+        eprint!("{}", render_diagnostics(&generation.notes, &files));
+    }
     if !generation.diagnostics.is_empty() {
         let files = SourceFiles::new(&generation.sources);
         eprint!("{}", render_diagnostics(&generation.diagnostics, &files));

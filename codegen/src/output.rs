@@ -20,7 +20,10 @@ pub struct Generation {
     pub sources: Vec<SourceFile>,
     /// Empty when `diagnostics` is not.
     pub files: Vec<GeneratedFile>,
+    /// Errors: nothing is written while one stands.
     pub diagnostics: Vec<Diagnostic>,
+    /// What a check could not follow (dynamic SQL, ...): shown, never blocking.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Reads the crate at `entry` through `load`, validates and emits. Nothing is
@@ -46,7 +49,10 @@ pub fn generate_with(
         Some(Err(error)) => diagnostics.push(*error),
         None => crate::project::apply_settings(&mut source.model, &Default::default()),
     }
-    diagnostics.extend(validate(&source.model));
+    let (errors, notes): (Vec<Diagnostic>, Vec<Diagnostic>) = validate(&source.model)
+        .into_iter()
+        .partition(Diagnostic::is_error);
+    diagnostics.extend(errors);
     let files = if diagnostics.is_empty() {
         match emit_sql(&source.model, options).and_then(|mut files| {
             files.extend(emit_csharp(&source.model, options)?);
@@ -75,6 +81,7 @@ pub fn generate_with(
         sources: source.files,
         files,
         diagnostics,
+        notes,
     }
 }
 

@@ -821,3 +821,113 @@ pub struct NewOrder {
         "{stderr}"
     );
 }
+
+const TSQL_CRATE: &str = r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+pub struct Request {
+    #[sql(primary_key, identity)]
+    pub request_id: i64,
+    pub tenant_id: i32,
+    pub completion_timestamp: Option<NaiveDateTime>,
+    #[sql(computed = "[TenantId] * 2", persisted)]
+    pub doubled: i32,
+}
+
+#[sql_function(deterministic, precise)]
+pub fn twice(x: i32) -> i32 { x * 2 }
+
+#[sql_sequence]
+pub struct Batches;
+
+#[sql_procedure(file = "broken.sql")]
+pub fn sp_broken(tenant: i32);
+"#;
+
+#[test]
+fn tsql_bodies_are_checked_with_locations_in_the_sql_file() {
+    let s = Scratch::new("tsql-bodies");
+    s.write("functions/src/lib.rs", TSQL_CRATE);
+    s.write(
+        "functions/src/broken.sql",
+        "SELECT r.CompletedTimestamp\nFROM dbo.Request AS r\nJOIN dbo.Missing m ON m.Id = r.RequestId;\nINSERT INTO dbo.Request (RequestId, TenantId, Doubled) VALUES (1, dbo.twice(1, 2), 3);\nSELECT NEXT VALUE FOR dbo.NoSuchSequence;\nCREATE TABLE dbo.Scratch (x INT);\nEXEC (N'SELECT 1');\n",
+    );
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    // Each finding and the place in the .sql file it points at.
+    for (message, at) in [
+        (
+            "error[HS0702]: `dbo.sp_broken` refers to column `CompletedTimestamp` of `dbo.Request`, which has no such column",
+            "broken.sql:1:10",
+        ),
+        (
+            "error[HS0701]: `dbo.sp_broken` refers to table `dbo.Missing`, which the model does not declare",
+            "broken.sql:3:6",
+        ),
+        (
+            "error[HS0705]: `dbo.sp_broken` inserts into `dbo.Request.RequestId`, an identity column",
+            "broken.sql:4:26",
+        ),
+        (
+            "error[HS0705]: `dbo.sp_broken` inserts into `dbo.Request.Doubled`, a computed column",
+            "broken.sql:4:47",
+        ),
+        (
+            "error[HS0703]: `dbo.sp_broken` calls `dbo.twice` with 2 arguments, but it takes 1",
+            "broken.sql:4:67",
+        ),
+        (
+            "error[HS0704]: `dbo.sp_broken` reads sequence `dbo.NoSuchSequence`, which is not declared",
+            "broken.sql:5:23",
+        ),
+        (
+            "error[HS0706]: `dbo.sp_broken` runs CREATE TABLE on permanent table `dbo.Scratch`",
+            "broken.sql:6:14",
+        ),
+        (
+            "note[HS0707]: `dbo.sp_broken` runs dynamic SQL, which is not checked",
+            "broken.sql:7:1",
+        ),
+    ] {
+        let found = stderr
+            .split_once(message)
+            .unwrap_or_else(|| panic!("missing {message:?} in:\n{stderr}"))
+            .1;
+        let location = found.lines().nth(1).unwrap_or_default();
+        assert!(
+            location.ends_with(&format!("functions/src/{at}")),
+            "{message} points at {location:?}, expected {at}"
+        );
+    }
+    assert!(
+        stderr.contains("help: did you mean `CompletionTimestamp`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("codegen found 7 problems"), "{stderr}");
+
+    // Fixed, it validates; the dynamic SQL stays a note.
+    s.write(
+        "functions/src/broken.sql",
+        "SELECT r.CompletionTimestamp\nFROM dbo.Request AS r;\nINSERT INTO dbo.Request (TenantId) VALUES (dbo.twice(1));\nSELECT NEXT VALUE FOR dbo.Batches;\nCREATE TABLE #scratch (x INT);\nEXEC (N'SELECT 1');\n",
+    );
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("note[HS0707]"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_missing_tsql_body_file_is_named() {
+    let s = Scratch::new("tsql-missing");
+    s.write("functions/src/lib.rs", TSQL_CRATE);
+    let out = s.run(&["validate"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[HS0603]: the T-SQL body of `dbo.sp_broken`, functions/src/broken.sql, cannot be read"),
+        "{stderr}"
+    );
+}

@@ -228,7 +228,20 @@ pub fn prepare(model: &Model, files: &[GeneratedFile]) -> Prepared {
                 ));
                 prepared.push((file.path.clone(), stand_in_types(&stub(routine, model))));
             }
-            None => prepared.push((file.path.clone(), stand_in_types(&file.contents))),
+            None => {
+                // DacFx 150 leaves `CREATE OR ALTER` objects out of its model
+                // (seen: a procedure created so is never validated), so the
+                // check creates them plainly; on an empty database both mean
+                // the same.
+                let contents = file.contents.replace("\nCREATE OR ALTER ", "\nCREATE ");
+                if contents != file.contents {
+                    not_checked.push(format!(
+                        "{}: CREATE OR ALTER written as CREATE (DacFx ignores CREATE OR ALTER)",
+                        file.path
+                    ));
+                }
+                prepared.push((file.path.clone(), stand_in_types(&contents)));
+            }
         }
     }
     Prepared {

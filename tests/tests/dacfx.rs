@@ -37,6 +37,13 @@ fn the_generated_schema_validates_in_dacfx_with_zero_errors() {
         "DacFx found errors:\n{}",
         report.errors().join("\n")
     );
+    // Unresolved references in T-SQL bodies are warnings to DacFx (SQL71502):
+    // the generated schema has none.
+    assert!(
+        report.messages.is_empty(),
+        "DacFx warned: {:?}",
+        report.messages
+    );
 }
 
 /// A broken schema, the code our rules give it, and DacFx's code for the
@@ -44,6 +51,10 @@ fn the_generated_schema_validates_in_dacfx_with_zero_errors() {
 struct Broken {
     name: &'static str,
     source: &'static str,
+    /// A T-SQL body, written to `src/body.sql` (the source declares it).
+    body: Option<&'static str>,
+    /// An object both reports must name, where they name one.
+    object: Option<&'static str>,
     ours: &'static str,
     dacfx: Option<&'static str>,
 }
@@ -55,56 +66,108 @@ fn broken_cases() -> Vec<Broken> {
         Broken {
             name: "foreign key type differs",
             source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(references = \"Parent(ParentId)\")]\n    pub parent_id: i64,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0507",
             dacfx: Some("SQL71515"),
         },
         Broken {
             name: "foreign key to columns that are not a key",
             source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(references = \"Parent(Code)\")]\n    pub code: i32,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0508",
             dacfx: Some("SQL71516"),
         },
         Broken {
             name: "index over a missing column",
             source: "#[derive(SqlTable)]\n#[sql(index(columns = \"CompletedTimestamp\"))]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    pub completion_timestamp: NaiveDateTime,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0506",
             dacfx: Some("SQL71501"),
         },
         Broken {
             name: "foreign key to a missing table",
             source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(references = \"Missing(Id)\")]\n    pub missing_id: i32,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0505",
             dacfx: Some("SQL71501"),
         },
         Broken {
             name: "names differing only in case",
             source: "#[derive(SqlTable)]\n#[sql(name = \"PARENT\")]\npub struct Shouting {\n    #[sql(primary_key)]\n    pub id: i32,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0501",
             dacfx: Some("SQL71508"),
         },
         Broken {
             name: "computed column calling a missing function",
             source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(computed = \"[dbo].[fn_Missing]([Id])\")]\n    pub derived: Option<i32>,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0510",
             dacfx: Some("SQL71501"),
         },
         Broken {
             name: "permission on a missing object",
             source: "#[sql_role(grant = \"SELECT ON dbo.Missing\")]\npub struct Reader;\n",
+            body: None,
+            object: None,
             ours: "HS0510",
             dacfx: Some("SQL71501"),
         },
         Broken {
             name: "check constraint over a missing column",
             source: "#[derive(SqlTable)]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(check = \"[CompletedTimestamp] IS NOT NULL\")]\n    pub completion_timestamp: Option<NaiveDateTime>,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0506",
             dacfx: Some("SQL71501"),
         },
         Broken {
             name: "filtered index over a computed column",
             source: "#[derive(SqlTable)]\n#[sql(index(columns = \"Id\", where = \"[Doubled] > 0\"))]\npub struct Child {\n    #[sql(primary_key)]\n    pub id: i32,\n    #[sql(computed = \"[Id] * 2\", persisted)]\n    pub doubled: i32,\n}\n",
+            body: None,
+            object: None,
             ours: "HS0512",
             dacfx: None,
+        },
+        Broken {
+            name: "T-SQL body reading a missing table",
+            source: "#[sql_procedure(file = \"body.sql\")]\npub fn sp_body(x: i32);\n",
+            body: Some(
+                "SELECT p.ParentId FROM dbo.Parent AS p JOIN dbo.Missing AS m ON m.Id = p.ParentId WHERE p.Code = @x;",
+            ),
+            object: Some("Missing"),
+            ours: "HS0701",
+            dacfx: Some("SQL71502"),
+        },
+        Broken {
+            name: "T-SQL body reading a missing column through an alias",
+            source: "#[sql_procedure(file = \"body.sql\")]\npub fn sp_body(x: i32);\n",
+            body: Some("SELECT p.CompletedTimestamp FROM dbo.Parent AS p WHERE p.Code = @x;"),
+            object: Some("CompletedTimestamp"),
+            ours: "HS0702",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
+            name: "T-SQL body inserting into a missing column",
+            source: "#[sql_procedure(file = \"body.sql\")]\npub fn sp_body(x: i32);\n",
+            body: Some("INSERT INTO dbo.Parent (ParentId, Kode) VALUES (@x, 1);"),
+            object: Some("Kode"),
+            ours: "HS0702",
+            dacfx: Some("SQL71501"),
+        },
+        Broken {
+            name: "T-SQL body reading a missing sequence",
+            source: "#[sql_procedure(file = \"body.sql\")]\npub fn sp_body(x: i32);\n",
+            body: Some("SELECT NEXT VALUE FOR dbo.NoSuchSequence + @x;"),
+            object: Some("NoSuchSequence"),
+            ours: "HS0704",
+            dacfx: Some("SQL71502"),
         },
     ]
 }
@@ -118,6 +181,9 @@ fn our_rules_and_dacfx_agree_on_broken_schemas() {
         let dir = base.join(format!("case{i}"));
         std::fs::create_dir_all(dir.join("src")).unwrap();
         std::fs::write(dir.join("src/lib.rs"), format!("{PARENT}\n{}", case.source)).unwrap();
+        if let Some(body) = case.body {
+            std::fs::write(dir.join("src/body.sql"), body).unwrap();
+        }
         let generation = generate(&dir, "src/lib.rs", &EmitOptions::default());
         let codes: Vec<&str> = generation
             .diagnostics
@@ -137,21 +203,33 @@ fn our_rules_and_dacfx_agree_on_broken_schemas() {
     let reports = validate_each(&root, &root.join("target/dacfx/cases"), &prepared)
         .unwrap_or_else(|e| panic!("{e}"));
     for (case, report) in broken_cases().iter().zip(&reports) {
-        let dacfx_codes: Vec<&str> = report
+        let dacfx_codes: Vec<String> = report
             .messages
             .iter()
-            .filter(|(s, _, _)| s == "Error")
-            .map(|(_, c, _)| c.as_str())
+            .map(|(severity, c, _)| format!("{c} ({severity})"))
             .collect();
         println!("{}: ours {}, DacFx {:?}", case.name, case.ours, dacfx_codes);
         match case.dacfx {
-            Some(code) => assert!(
-                report.has_code(code),
-                "{}: DacFx should report {code}, said {:?} {:?}",
-                case.name,
-                report.messages,
-                report.blocked
-            ),
+            Some(code) => {
+                assert!(
+                    report.has_code(code),
+                    "{}: DacFx should report {code}, said {:?} {:?}",
+                    case.name,
+                    report.messages,
+                    report.blocked
+                );
+                if let Some(object) = case.object {
+                    assert!(
+                        report
+                            .messages
+                            .iter()
+                            .any(|(_, c, m)| c == code && m.contains(object)),
+                        "{}: DacFx's {code} should name {object}: {:?}",
+                        case.name,
+                        report.messages
+                    );
+                }
+            }
             None => assert!(
                 report.errors().is_empty(),
                 "{}: DacFx was expected silent (our rule is the only guard) but said {:?}",

@@ -66,6 +66,16 @@ pub struct Diagnostic {
     /// Other places that matter (the first definition of a duplicate, ...).
     pub secondary: Vec<(SourceSpan, String)>,
     pub help: Option<String>,
+    pub severity: Severity,
+}
+
+/// Errors stop generation; notes say what a check could not follow and
+/// never block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    #[default]
+    Error,
+    Note,
 }
 
 impl Diagnostic {
@@ -77,7 +87,18 @@ impl Diagnostic {
             label: None,
             secondary: Vec::new(),
             help: None,
+            severity: Severity::Error,
         }
+    }
+
+    /// The same finding as a note.
+    pub fn as_note(mut self) -> Self {
+        self.severity = Severity::Note;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn at(mut self, span: SourceSpan) -> Self {
@@ -113,6 +134,10 @@ impl fmt::Display for Diagnostic {
                 span.start.column + 1
             )?;
         }
-        write!(f, "error[{}]: {}", self.code, self.message)
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Note => "note",
+        };
+        write!(f, "{kind}[{}]: {}", self.code, self.message)
     }
 }

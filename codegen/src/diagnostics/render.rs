@@ -62,9 +62,12 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], files: &SourceFiles) -> St
     let config = Config::default();
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let mut report = Report::error()
-            .with_code(diagnostic.code.as_str())
-            .with_message(&diagnostic.message);
+        let mut report = match diagnostic.severity {
+            super::Severity::Error => Report::error(),
+            super::Severity::Note => Report::note(),
+        }
+        .with_code(diagnostic.code.as_str())
+        .with_message(&diagnostic.message);
         let mut labels = Vec::new();
         let mut unplaced = Vec::new();
         if let Some(span) = &diagnostic.primary {

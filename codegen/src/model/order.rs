@@ -166,7 +166,35 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
     }
     for routine in &model.routines {
         let key = ObjectKey::Routine(routine_rank(&routine.kind), routine.name.clone());
+        // A T-SQL body needs the tables, functions and sequences it names
+        // (procedures and queues resolve late: a queue's activation
+        // procedure may receive from it).
+        let mut body_deps = BTreeSet::new();
+        if let Some(body) = &routine.body {
+            let refs = crate::tsql::references::references(&body.text);
+            let in_schema = |parts: &[String]| match parts {
+                [name] => Some(QualifiedName {
+                    schema: routine.name.schema.clone(),
+                    name: name.clone(),
+                }),
+                [schema, name] => Some(QualifiedName {
+                    schema: schema.clone(),
+                    name: name.clone(),
+                }),
+                _ => None,
+            };
+            let names = refs
+                .tables
+                .iter()
+                .chain(refs.calls.iter().map(|(c, _)| c))
+                .chain(refs.sequences.iter());
+            for name in names.filter_map(|n| in_schema(&n.parts)) {
+                body_deps.extend(find(&name).filter(|k| !matches!(k, ObjectKey::Routine(3, _))));
+            }
+            body_deps.remove(&key);
+        }
         let deps = graph.entry(key.clone()).or_default();
+        deps.extend(body_deps);
         deps.extend(schema_key(&routine.name.schema));
         if let Some(companion) = super::builtin::companion_name(routine) {
             let deps = graph

@@ -4,6 +4,7 @@ mod names;
 mod objects;
 mod rows;
 mod tables;
+mod tsql;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Model, ObjectKey, span_of};
@@ -15,6 +16,7 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
     rows::row_references(model, &mut found);
     tables::table_rules(model, &mut found);
     objects::object_rules(model, &mut found);
+    tsql::tsql_bodies(model, &mut found);
     if let Err(cycle) = crate::model::deploy_order(model) {
         found.push(dependency_cycle(model, &cycle));
     }

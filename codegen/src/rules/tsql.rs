@@ -1,0 +1,435 @@
+//! T-SQL bodies checked against the model, with diagnostics pointing into
+//! the `.sql` file: unknown tables, functions, procedures, columns,
+//! sequences and Service Broker objects; calls with the wrong number of
+//! arguments; writes to columns SQL Server fills; permanent-table DDL; and
+//! notes for what the checker cannot follow.
+
+use crate::diagnostics::{Code, Diagnostic, LineCol, SourceSpan};
+use crate::model::{Model, QualifiedName, Routine, TableDef};
+use crate::tsql::references::{References, Write, references};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Schemas whose objects SQL Server provides.
+const SYSTEM_SCHEMAS: &[&str] = &["sys", "INFORMATION_SCHEMA"];
+
+fn position(text: &str, offset: usize) -> LineCol {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before
+        .rsplit_once('\n')
+        .map_or(before, |(_, last)| last)
+        .chars()
+        .count() as u32;
+    LineCol { line, column }
+}
+
+struct Body<'a> {
+    model: &'a Model,
+    routine: &'a Routine,
+    file: &'a Arc<str>,
+    text: &'a str,
+    refs: References,
+    found: &'a mut Vec<Diagnostic>,
+}
+
+impl Body<'_> {
+    fn span(&self, range: &Range<usize>) -> SourceSpan {
+        SourceSpan {
+            file: self.file.clone(),
+            start: position(self.text, range.start),
+            end: position(self.text, range.end),
+        }
+    }
+
+    fn report(&mut self, code: Code, range: &Range<usize>, message: String, help: String) {
+        let span = self.span(range);
+        self.found.push(
+            Diagnostic::new(code, message)
+                .at(span)
+                .with_secondary(self.routine.name_span.clone(), "declared here")
+                .with_help(help),
+        );
+    }
+
+    /// A one- or two-part name in the routine's schema by default; `None`
+    /// for names in other databases or system schemas.
+    fn qualified(&self, parts: &[String]) -> Option<QualifiedName> {
+        let name = match parts {
+            [name] => QualifiedName {
+                schema: self.routine.name.schema.clone(),
+                name: name.clone(),
+            },
+            [schema, name] => QualifiedName {
+                schema: schema.clone(),
+                name: name.clone(),
+            },
+            _ => return None,
+        };
+        (!SYSTEM_SCHEMAS
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&name.schema)))
+        .then_some(name)
+    }
+
+    /// The table (or history table) a name or alias stands for.
+    fn table(&self, parts: &[String]) -> Option<&'_ TableDef> {
+        let parts = match parts {
+            [alias] => self
+                .refs
+                .aliases
+                .get(&alias.to_lowercase())
+                .map(Vec::as_slice)
+                .unwrap_or(parts),
+            _ => parts,
+        };
+        let wanted = self.qualified(parts)?;
+        let dbo = QualifiedName {
+            schema: "dbo".into(),
+            name: wanted.name.clone(),
+        };
+        self.model.tables.iter().find(|t| {
+            [&wanted, &dbo].iter().any(|w| {
+                t.name.collision_key() == w.collision_key()
+                    || t.temporal
+                        .as_ref()
+                        .is_some_and(|h| h.history.collision_key() == w.collision_key())
+            })
+        })
+    }
+
+    fn known_schema(&self, schema: &str) -> bool {
+        crate::model::used_schemas(self.model)
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(schema))
+    }
+
+    fn check(&mut self) {
+        let refs = std::mem::take(&mut self.refs.tables);
+        for table in &refs {
+            let one_part = table.parts.len() == 1;
+            let lower = table.parts[0].to_lowercase();
+            if one_part
+                && (self.refs.ctes.contains(&lower) || self.refs.aliases.contains_key(&lower))
+            {
+                continue;
+            }
+            if table.parts.len() > 2 || self.qualified(&table.parts).is_none() {
+                continue;
+            }
+            if self.table(&table.parts).is_none() {
+                let name = table.parts.join(".");
+                let tables = self
+                    .model
+                    .tables
+                    .iter()
+                    .map(|t| t.name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.report(
+                    Code::UnknownTSqlObject,
+                    &table.range,
+                    format!("`{}` refers to table `{name}`, which the model does not declare", self.routine.name),
+                    format!("declare it with #[derive(SqlTable)], or correct the name (tables: {tables})"),
+                );
+            }
+        }
+        self.refs.tables = refs;
+
+        for column in std::mem::take(&mut self.refs.columns) {
+            let Some(table) = self.table(&column.qualifier) else {
+                continue;
+            };
+            let (table_name, columns_list) = (
+                table.name.to_string(),
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.sql_name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            match table.column(&column.column) {
+                None => {
+                    let suggestion = table
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            (
+                                strsim::jaro_winkler(
+                                    &c.sql_name.to_lowercase(),
+                                    &column.column.to_lowercase(),
+                                ),
+                                c,
+                            )
+                        })
+                        .filter(|(score, _)| *score > 0.85)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, c)| format!("did you mean `{}`? ", c.sql_name))
+                        .unwrap_or_default();
+                    self.report(
+                        Code::UnknownTSqlColumn,
+                        &column.range,
+                        format!("`{}` refers to column `{}` of `{table_name}`, which has no such column", self.routine.name, column.column),
+                        format!("{suggestion}columns of {table_name}: {columns_list}"),
+                    );
+                }
+                Some(c) if column.write.is_some() && c.is_generated(table) => {
+                    let what = if c.identity.is_some() {
+                        "an identity column"
+                    } else if c.computed.is_some() {
+                        "a computed column"
+                    } else {
+                        "a GENERATED ALWAYS period column"
+                    };
+                    let verb = match column.write {
+                        Some(Write::Insert) => "inserts into",
+                        _ => "updates",
+                    };
+                    let name = c.sql_name.clone();
+                    self.report(
+                        Code::WriteToGeneratedColumn,
+                        &column.range,
+                        format!(
+                            "`{}` {verb} `{table_name}.{name}`, {what}",
+                            self.routine.name
+                        ),
+                        "SQL Server fills this column itself: leave it out of the column list"
+                            .into(),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+
+        for (call, args) in std::mem::take(&mut self.refs.calls) {
+            let Some(name) = self.qualified(&call.parts) else {
+                continue;
+            };
+            let routine = self.model.routines.iter().find(|r| {
+                r.name.collision_key() == name.collision_key()
+                    && r.kind.function_options().is_some()
+            });
+            match routine {
+                Some(r) => {
+                    let expected = r.params.len();
+                    if args != expected {
+                        let params = r
+                            .params
+                            .iter()
+                            .map(|p| format!("@{} {}", p.sql_name, p.value.sql))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let (rname, span) = (r.name.to_string(), r.name_span.clone());
+                        self.report(
+                            Code::WrongArgumentCount,
+                            &call.range,
+                            format!("`{}` calls `{rname}` with {args} argument{}, but it takes {expected}", self.routine.name, if args == 1 { "" } else { "s" }),
+                            format!("pass every parameter (write DEFAULT for one with a default): ({params})"),
+                        );
+                        self.found
+                            .last_mut()
+                            .expect("just reported")
+                            .secondary
+                            .push((span, "the function".into()));
+                    }
+                }
+                None if self.known_schema(&name.schema) && call.parts.len() == 2 => {
+                    self.report(
+                        Code::UnknownTSqlObject,
+                        &call.range,
+                        format!(
+                            "`{}` calls `{name}`, which is not a declared function",
+                            self.routine.name
+                        ),
+                        "declare it with #[sql_function], or correct the name".into(),
+                    );
+                }
+                None => {}
+            }
+        }
+
+        for call in std::mem::take(&mut self.refs.procedures) {
+            let Some(name) = self.qualified(&call.parts) else {
+                continue;
+            };
+            if call.parts.len() == 1
+                && name.name.to_lowercase().starts_with("sp_")
+                && !self
+                    .model
+                    .routines
+                    .iter()
+                    .any(|r| r.name.collision_key() == name.collision_key())
+            {
+                // A one-part sp_ name is looked up in master first: a system procedure.
+                continue;
+            }
+            let declared =
+                self.model.routines.iter().any(|r| {
+                    r.name.collision_key() == name.collision_key() && r.kind.is_procedure()
+                });
+            if !declared && self.known_schema(&name.schema) {
+                self.report(
+                    Code::UnknownTSqlObject,
+                    &call.range,
+                    format!(
+                        "`{}` executes `{name}`, which is not a declared procedure",
+                        self.routine.name
+                    ),
+                    "declare it with #[sql_procedure], or correct the name".into(),
+                );
+            }
+        }
+
+        for sequence in std::mem::take(&mut self.refs.sequences) {
+            let Some(name) = self.qualified(&sequence.parts) else {
+                continue;
+            };
+            if !self
+                .model
+                .sequences
+                .iter()
+                .any(|s| s.name.collision_key() == name.collision_key())
+            {
+                self.report(
+                    Code::UnknownBrokerObject,
+                    &sequence.range,
+                    format!(
+                        "`{}` reads sequence `{name}`, which is not declared",
+                        self.routine.name
+                    ),
+                    "declare it with #[sql_sequence], or correct the name".into(),
+                );
+            }
+        }
+        for queue in std::mem::take(&mut self.refs.queues) {
+            let Some(name) = self.qualified(&queue.parts) else {
+                continue;
+            };
+            if !self
+                .model
+                .queues
+                .iter()
+                .any(|q| q.name.collision_key() == name.collision_key())
+            {
+                self.report(
+                    Code::UnknownBrokerObject,
+                    &queue.range,
+                    format!(
+                        "`{}` receives from queue `{name}`, which is not declared",
+                        self.routine.name
+                    ),
+                    "declare it with #[sql_queue], or correct the name".into(),
+                );
+            }
+        }
+        let builtin = |n: &str| {
+            n.eq_ignore_ascii_case("DEFAULT")
+                || n.starts_with("http://schemas.microsoft.com/SQL/ServiceBroker/")
+        };
+        let services: Vec<String> = self
+            .model
+            .queues
+            .iter()
+            .filter_map(|q| q.service.as_ref().map(|s| s.name.clone()))
+            .collect();
+        for (service, range) in std::mem::take(&mut self.refs.services) {
+            if !builtin(&service) && !services.iter().any(|s| s == &service) {
+                self.report(
+                    Code::UnknownBrokerObject,
+                    &range,
+                    format!(
+                        "`{}` names service `{service}`, which is not declared",
+                        self.routine.name
+                    ),
+                    format!(
+                        "declare it with service = \"..\" on a #[sql_queue] (services: {})",
+                        services.join(", ")
+                    ),
+                );
+            }
+        }
+        let contracts: Vec<String> = self
+            .model
+            .contracts
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        for (contract, range) in std::mem::take(&mut self.refs.contracts) {
+            if !builtin(&contract) && !contracts.iter().any(|c| c == &contract) {
+                self.report(
+                    Code::UnknownBrokerObject,
+                    &range,
+                    format!(
+                        "`{}` names contract `{contract}`, which is not declared",
+                        self.routine.name
+                    ),
+                    "declare it with #[sql_contract], or correct the name".into(),
+                );
+            }
+        }
+        let message_types: Vec<String> = self
+            .model
+            .message_types
+            .iter()
+            .map(|m| m.name.clone())
+            .collect();
+        for (message, range) in std::mem::take(&mut self.refs.message_types) {
+            if !builtin(&message) && !message_types.iter().any(|m| m == &message) {
+                self.report(
+                    Code::UnknownBrokerObject,
+                    &range,
+                    format!(
+                        "`{}` sends message type `{message}`, which is not declared",
+                        self.routine.name
+                    ),
+                    "declare it with #[sql_message_type], or correct the name".into(),
+                );
+            }
+        }
+
+        for (what, name) in std::mem::take(&mut self.refs.table_ddl) {
+            self.report(
+                Code::TableDdlInBody,
+                &name.range,
+                format!("`{}` runs {what} on permanent table `{}`", self.routine.name, name.parts.join(".")),
+                "tables belong to the schema: declare it with #[derive(SqlTable)] (a #temp table or table variable is fine here)".into(),
+            );
+        }
+        for range in std::mem::take(&mut self.refs.dynamic_sql) {
+            let span = self.span(&range);
+            self.found.push(
+                Diagnostic::new(
+                    Code::DynamicSql,
+                    format!(
+                        "`{}` runs dynamic SQL, which is not checked",
+                        self.routine.name
+                    ),
+                )
+                .at(span)
+                .with_help("the statement text is only known at run time: test it against a server")
+                .as_note(),
+            );
+        }
+    }
+}
+
+pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
+    for routine in &model.routines {
+        let Some(body) = &routine.body else {
+            continue;
+        };
+        if body.text.is_empty() {
+            continue;
+        }
+        let mut checker = Body {
+            model,
+            routine,
+            file: &body.file,
+            text: &body.text,
+            refs: references(&body.text),
+            found,
+        };
+        checker.check();
+    }
+}
