@@ -5,5 +5,6 @@
 
 pub mod planning;
 pub mod schema;
+pub mod search;
 pub mod spatial;
 pub mod vector;

@@ -331,3 +331,59 @@ fn vectors_travel_as_exact_json_text() {
     let e = vector_from_text("1,2,3", 3, "dbo.AtomEmbedding", "Embedding").unwrap_err();
     assert!(e.to_string().contains("is not a JSON array"), "{e}");
 }
+
+#[test]
+fn tsql_procedure_helpers_pass_vectors_as_text_and_read_outputs() {
+    use hartonomous_entities::calls::search;
+    let hits = vec![ResultSet::new(
+        &[
+            ("AtomId", TdsType::BigInt),
+            ("CanonicalText", TdsType::NVarChar(200)),
+            ("Distance", TdsType::Float),
+        ],
+        vec![
+            vec![
+                Cell::I64(42),
+                Cell::Text("the answer".into()),
+                Cell::F64(0.125),
+            ],
+            vec![Cell::I64(7), Cell::Null, Cell::F64(0.5)],
+        ],
+    )];
+    let status = vec![ResultSet::new(
+        &[
+            ("complexity", TdsType::Int),
+            ("sla", TdsType::NVarChar(20)),
+            ("completed", TdsType::Bit),
+            ("feedbackCount", TdsType::Int),
+        ],
+        vec![vec![
+            Cell::I32(4),
+            Cell::Text("standard".into()),
+            Cell::Bool(true),
+            Cell::I32(2),
+        ]],
+    )];
+    let query = vec![0.25f32; 1998];
+    let requests = exchange(vec![hits, status], |mut client| async move {
+        let found = search::semantic_search(&mut client, &query, 1, 10, None)
+            .await
+            .expect("search");
+        assert_eq!(found.rows.len(), 2);
+        assert_eq!(found.rows[0].atom_id, 42);
+        assert_eq!(found.rows[1].canonical_text, None);
+        let status = search::inference_job_status(&mut client, 42)
+            .await
+            .expect("status");
+        assert_eq!(status.complexity, Some(4));
+        assert_eq!(status.sla.as_deref(), Some("standard"));
+        assert_eq!(status.completed, Some(true));
+        assert_eq!(status.feedback_count, Some(2));
+    });
+    assert!(requests[0].contains_text("EXEC [dbo].[sp_SemanticSearch] @query = @P1"));
+    assert!(
+        requests[0].contains_text("[0.25,0.25,"),
+        "the vector travels as JSON text for a T-SQL VECTOR parameter"
+    );
+    assert!(requests[1].contains_text("@feedbackCount = @o4 OUTPUT"));
+}

@@ -666,9 +666,11 @@ pub fn emit_csharp(
             })?),
         });
     }
+    // Rows a native routine returns; T-SQL routines' rows never cross the bridge.
     let used_rows: BTreeSet<&str> = model
         .routines
         .iter()
+        .filter(|r| r.is_native())
         .filter_map(|r| r.kind.row_ref())
         .map(|r| r.ident.as_str())
         .collect();

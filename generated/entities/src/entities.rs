@@ -2939,6 +2939,72 @@ impl Capability {
         })
     }
 }
+/// One search hit: an atom and its cosine distance to the query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// `[AtomId]` BIGINT
+    pub atom_id: i64,
+    /// `[CanonicalText]` NVARCHAR(200)
+    pub canonical_text: Option<String>,
+    /// `[Distance]` FLOAT
+    pub distance: f64,
+}
+impl SearchHit {
+    /// The columns, in the order `from_row` expects them.
+    pub const COLUMNS: &'static [&'static str] = &[
+        "AtomId",
+        "CanonicalText",
+        "Distance",
+    ];
+    /// The row in `row`, after checking its column names, order and types.
+    pub fn from_row(row: &Row) -> Result<Self, EntityError> {
+        check_columns(row, "SearchHit", Self::COLUMNS)?;
+        Ok(Self {
+            atom_id: required(
+                read::<i64>(row, 0usize, "SearchHit", "AtomId", "BIGINT")?,
+                "SearchHit",
+                "AtomId",
+            )?,
+            canonical_text: read::<
+                &str,
+            >(row, 1usize, "SearchHit", "CanonicalText", "NVARCHAR(200)")?
+                .map(str::to_owned),
+            distance: required(
+                read::<f64>(row, 2usize, "SearchHit", "Distance", "FLOAT")?,
+                "SearchHit",
+                "Distance",
+            )?,
+        })
+    }
+}
+/// An atom's key and Hilbert value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtomKey {
+    /// `[AtomId]` BIGINT
+    pub atom_id: i64,
+    /// `[HilbertValue]` BIGINT
+    pub hilbert_value: i64,
+}
+impl AtomKey {
+    /// The columns, in the order `from_row` expects them.
+    pub const COLUMNS: &'static [&'static str] = &["AtomId", "HilbertValue"];
+    /// The row in `row`, after checking its column names, order and types.
+    pub fn from_row(row: &Row) -> Result<Self, EntityError> {
+        check_columns(row, "AtomKey", Self::COLUMNS)?;
+        Ok(Self {
+            atom_id: required(
+                read::<i64>(row, 0usize, "AtomKey", "AtomId", "BIGINT")?,
+                "AtomKey",
+                "AtomId",
+            )?,
+            hilbert_value: required(
+                read::<i64>(row, 1usize, "AtomKey", "HilbertValue", "BIGINT")?,
+                "AtomKey",
+                "HilbertValue",
+            )?,
+        })
+    }
+}
 /// A cell of the 2²¹ × 2²¹ × 2²¹ grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridPoint {
@@ -3184,6 +3250,193 @@ pub mod calls {
                 client.execute("EXEC [dbo].[sp_Act] ;", params).await?;
                 Ok(ActResult {})
             }
+        }
+    }
+    pub mod search {
+        #[allow(unused_imports)]
+        use super::*;
+        /// What `[dbo].[sp_SemanticSearch]` returned.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct SemanticSearchResult {
+            /// The result set.
+            pub rows: Vec<SearchHit>,
+        }
+        /// The `top_k` atoms of the session's tenant nearest to `query` by cosine
+        /// distance; atoms without an embedding are ranked by their Hilbert key's
+        /// distance to `fallback_hilbert` instead.
+        /// Calls `[dbo].[sp_SemanticSearch]`.
+        pub async fn semantic_search<S>(
+            client: &mut Client<S>,
+            query: &[f32],
+            tenant_id: i32,
+            top_k: i32,
+            fallback_hilbert: Option<i64>,
+        ) -> Result<SemanticSearchResult, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let query = vector_to_text(query);
+            let params: &[&dyn ToSql] = &[&query, &tenant_id, &top_k, &fallback_hilbert];
+            let results = client
+                .query(
+                    "EXEC [dbo].[sp_SemanticSearch] @query = @P1, @tenantId = @P2, @topK = @P3, @fallbackHilbert = @P4;",
+                    params,
+                )
+                .await?
+                .into_results()
+                .await?;
+            let rows = if results.len() >= 1usize {
+                results[0]
+                    .iter()
+                    .map(SearchHit::from_row)
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                Vec::new()
+            };
+            Ok(SemanticSearchResult { rows })
+        }
+        /// What `[dbo].[sp_IngestAtoms]` returned.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct IngestAtomsResult {
+            pub inserted: Option<i32>,
+            pub updated: Option<i32>,
+        }
+        /// Adds or updates atoms from a JSON array of
+        /// `{"text": .., "x": .., "y": .., "z": ..}`, returning how many were
+        /// inserted and updated.
+        /// Calls `[dbo].[sp_IngestAtoms]`.
+        pub async fn ingest_atoms<S>(
+            client: &mut Client<S>,
+            tenant_id: i32,
+            atoms: &str,
+        ) -> Result<IngestAtomsResult, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&tenant_id, &atoms];
+            let results = client
+                .query(
+                    "DECLARE @o2 INT, @o3 INT;\nEXEC [dbo].[sp_IngestAtoms] @tenantId = @P1, @atoms = @P2, @inserted = @o2 OUTPUT, @updated = @o3 OUTPUT;\nSELECT @o2 AS [inserted], @o3 AS [updated];",
+                    params,
+                )
+                .await?
+                .into_results()
+                .await?;
+            let last = results
+                .last()
+                .and_then(|r| r.first())
+                .ok_or(EntityError::NoRow {
+                    what: "DECLARE @o2 INT, @o3 INT;\nEXEC [dbo].[sp_IngestAtoms] @tenantId = @P1, @atoms = @P2, @inserted = @o2 OUTPUT, @updated = @o3 OUTPUT;\nSELECT @o2 AS [inserted], @o3 AS [updated];",
+                })?;
+            check_columns(last, "dbo.sp_IngestAtoms", &["inserted", "updated"])?;
+            let row = last;
+            Ok(IngestAtomsResult {
+                inserted: read::<
+                    i32,
+                >(row, 0usize, "dbo.sp_IngestAtoms", "inserted", "INT")?,
+                updated: read::<
+                    i32,
+                >(row, 1usize, "dbo.sp_IngestAtoms", "updated", "INT")?,
+            })
+        }
+        /// What `[dbo].[sp_InferenceJobStatus]` returned.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct InferenceJobStatusResult {
+            pub complexity: Option<i32>,
+            pub sla: Option<String>,
+            pub completed: Option<bool>,
+            pub feedback_count: Option<i32>,
+        }
+        /// The state of an inference request: its complexity, SLA and whether it
+        /// completed, with its feedback count.
+        /// Calls `[dbo].[sp_InferenceJobStatus]`.
+        pub async fn inference_job_status<S>(
+            client: &mut Client<S>,
+            inference_request_id: i64,
+        ) -> Result<InferenceJobStatusResult, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&inference_request_id];
+            let results = client
+                .query(
+                    "DECLARE @o1 INT, @o2 NVARCHAR(20), @o3 BIT, @o4 INT;\nEXEC [dbo].[sp_InferenceJobStatus] @inferenceRequestId = @P1, @complexity = @o1 OUTPUT, @sla = @o2 OUTPUT, @completed = @o3 OUTPUT, @feedbackCount = @o4 OUTPUT;\nSELECT @o1 AS [complexity], @o2 AS [sla], @o3 AS [completed], @o4 AS [feedbackCount];",
+                    params,
+                )
+                .await?
+                .into_results()
+                .await?;
+            let last = results
+                .last()
+                .and_then(|r| r.first())
+                .ok_or(EntityError::NoRow {
+                    what: "DECLARE @o1 INT, @o2 NVARCHAR(20), @o3 BIT, @o4 INT;\nEXEC [dbo].[sp_InferenceJobStatus] @inferenceRequestId = @P1, @complexity = @o1 OUTPUT, @sla = @o2 OUTPUT, @completed = @o3 OUTPUT, @feedbackCount = @o4 OUTPUT;\nSELECT @o1 AS [complexity], @o2 AS [sla], @o3 AS [completed], @o4 AS [feedbackCount];",
+                })?;
+            check_columns(
+                last,
+                "dbo.sp_InferenceJobStatus",
+                &["complexity", "sla", "completed", "feedbackCount"],
+            )?;
+            let row = last;
+            Ok(InferenceJobStatusResult {
+                complexity: read::<
+                    i32,
+                >(row, 0usize, "dbo.sp_InferenceJobStatus", "complexity", "INT")?,
+                sla: read::<
+                    &str,
+                >(row, 1usize, "dbo.sp_InferenceJobStatus", "sla", "NVARCHAR(20)")?
+                    .map(str::to_owned),
+                completed: read::<
+                    bool,
+                >(row, 2usize, "dbo.sp_InferenceJobStatus", "completed", "BIT")?,
+                feedback_count: read::<
+                    i32,
+                >(row, 3usize, "dbo.sp_InferenceJobStatus", "feedbackCount", "INT")?,
+            })
+        }
+        /// Mean rating of an inference request's feedback, NULL without any.
+        /// Calls `[dbo].[fn_MeanRating]`.
+        pub async fn mean_rating<S>(
+            client: &mut Client<S>,
+            inference_request_id: i64,
+        ) -> Result<Option<f64>, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&inference_request_id];
+            let row = client
+                .query("SELECT [dbo].[fn_MeanRating](@P1) AS [Value]", params)
+                .await?
+                .into_row()
+                .await?
+                .ok_or(EntityError::NoRow {
+                    what: "SELECT [dbo].[fn_MeanRating](@P1) AS [Value]",
+                })?;
+            check_columns(&row, "dbo.fn_MeanRating", &["Value"])?;
+            let row = &row;
+            Ok(read::<f64>(row, 0usize, "dbo.fn_MeanRating", "Value", "FLOAT")?)
+        }
+        /// The atoms of a tenant in a Hilbert key range, for range scans.
+        /// Calls `[dbo].[fn_AtomsInHilbertRange]`.
+        pub async fn atoms_in_hilbert_range<S>(
+            client: &mut Client<S>,
+            tenant_id: i32,
+            low: i64,
+            high: i64,
+        ) -> Result<Vec<AtomKey>, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&tenant_id, &low, &high];
+            let rows = client
+                .query(
+                    "SELECT [AtomId], [HilbertValue] FROM [dbo].[fn_AtomsInHilbertRange](@P1, @P2, @P3)",
+                    params,
+                )
+                .await?
+                .into_first_result()
+                .await?;
+            rows.iter().map(AtomKey::from_row).collect()
         }
     }
     pub mod spatial {
