@@ -1,0 +1,263 @@
+//! T-SQL body checks, case by case: each broken body gives its code at the
+//! place of a marker in the `.sql` file, and the scanner's hard cases (names
+//! in literals and comments, CTEs, temp tables, table variables, aliases,
+//! other databases) give nothing.
+
+use codegen::emit::EmitOptions;
+use codegen::output::generate_with;
+use std::collections::HashMap;
+
+const LIB: &str = r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+#[sql(temporal(history = "RequestHistory"))]
+pub struct Request {
+    #[sql(primary_key, identity)]
+    pub request_id: i64,
+    pub tenant_id: i32,
+    pub completion_timestamp: Option<NaiveDateTime>,
+    #[sql(computed = "[TenantId] * 2", persisted)]
+    pub doubled: i32,
+    #[sql(period_start)]
+    pub valid_from: NaiveDateTime,
+    #[sql(period_end)]
+    pub valid_to: NaiveDateTime,
+}
+
+#[sql_function(deterministic, precise)]
+pub fn twice(x: i32) -> i32 { x * 2 }
+
+#[sql_procedure]
+pub fn sp_native() {}
+
+#[sql_sequence]
+pub struct Batches;
+
+#[sql_message_type(name = "//T/Ping")]
+pub struct Ping;
+
+#[sql_contract(name = "//T/Contract", any = "//T/Ping")]
+pub struct PingContract;
+
+#[sql_queue(service = "//T/Service", contracts = "//T/Contract")]
+pub struct Pings;
+
+#[sql_procedure(file = "body.sql")]
+pub fn sp_body(x: i32);
+"#;
+
+/// The findings for `body`: (code, line, column) each, notes included.
+fn findings(body: &str) -> Vec<(String, u32, u32)> {
+    let files: HashMap<&str, &str> = [("src/lib.rs", LIB), ("src/body.sql", body)].into();
+    let generation = generate_with(
+        "src/lib.rs",
+        |p| {
+            files
+                .get(p)
+                .map(|t| t.to_string())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+        },
+        &EmitOptions::default(),
+    );
+    generation
+        .diagnostics
+        .iter()
+        .chain(&generation.notes)
+        .map(|d| {
+            let at = d.primary.as_ref().expect("placed");
+            assert_eq!(&*at.file, "src/body.sql", "{d}");
+            (
+                d.code.as_str().to_string(),
+                at.start.line,
+                at.start.column + 1,
+            )
+        })
+        .collect()
+}
+
+/// Line and 1-based column of `marker` in `body`.
+fn at(body: &str, marker: &str) -> (u32, u32) {
+    let offset = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} not in {body:?}"));
+    let before = &body[..offset];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before
+        .rsplit_once('\n')
+        .map_or(before, |(_, l)| l)
+        .chars()
+        .count() as u32
+        + 1;
+    (line, column)
+}
+
+#[test]
+fn each_broken_body_gives_its_code_at_its_place() {
+    let cases: &[(&str, &str, &str)] = &[
+        // (body, code, marker where the caret goes)
+        ("SELECT 1 FROM Missing;", "HS0701", "Missing"),
+        (
+            "SELECT 1 FROM [dbo].[Missing] AS m;",
+            "HS0701",
+            "[dbo].[Missing]",
+        ),
+        (
+            "SELECT 1 FROM dbo.Request r\n  JOIN dbo.Nope n ON n.Id = r.RequestId;",
+            "HS0701",
+            "dbo.Nope",
+        ),
+        ("UPDATE dbo.Missing SET X = 1;", "HS0701", "dbo.Missing"),
+        (
+            "DELETE FROM dbo.Missing WHERE 1 = 0;",
+            "HS0701",
+            "dbo.Missing",
+        ),
+        (
+            "INSERT INTO dbo.Missing (A) VALUES (1);",
+            "HS0701",
+            "dbo.Missing",
+        ),
+        (
+            "MERGE INTO dbo.Missing AS t USING dbo.Request AS s ON 1 = 0\nWHEN NOT MATCHED THEN INSERT (A) VALUES (1);",
+            "HS0701",
+            "dbo.Missing",
+        ),
+        (
+            "SELECT r.CompletedTimestamp FROM dbo.Request AS r;",
+            "HS0702",
+            "CompletedTimestamp",
+        ),
+        (
+            "SELECT [dbo].[Request].[Nope] FROM dbo.Request;",
+            "HS0702",
+            "[Nope]",
+        ),
+        (
+            "INSERT INTO dbo.Request (TenantId, Tenant) VALUES (1, 2);",
+            "HS0702",
+            "Tenant)",
+        ),
+        (
+            "UPDATE dbo.Request SET TenantID = 1, Completion = NULL;",
+            "HS0702",
+            "Completion",
+        ),
+        (
+            "MERGE dbo.Request AS t USING dbo.Request AS s ON t.RequestId = s.RequestId\nWHEN MATCHED THEN UPDATE SET Tennant = 1;",
+            "HS0702",
+            "Tennant",
+        ),
+        (
+            "MERGE dbo.Request AS t USING dbo.Request AS s ON t.RequestId = s.RequestId\nWHEN NOT MATCHED THEN INSERT (TenantIdx) VALUES (1);",
+            "HS0702",
+            "TenantIdx",
+        ),
+        ("SELECT dbo.twice(1, 2);", "HS0703", "dbo.twice"),
+        ("SELECT [dbo].[twice]();", "HS0703", "[dbo].[twice]"),
+        ("SELECT dbo.thrice(1);", "HS0701", "dbo.thrice"),
+        ("EXEC dbo.sp_missing @x = 1;", "HS0701", "dbo.sp_missing"),
+        (
+            "SELECT NEXT VALUE FOR dbo.Missing;",
+            "HS0704",
+            "dbo.Missing",
+        ),
+        (
+            "WAITFOR (RECEIVE TOP (1) * FROM dbo.NoQueue), TIMEOUT 10;",
+            "HS0704",
+            "dbo.NoQueue",
+        ),
+        (
+            "DECLARE @h UNIQUEIDENTIFIER;\nBEGIN DIALOG @h FROM SERVICE [//T/Nope] TO SERVICE N'//T/Service' ON CONTRACT [//T/Contract];",
+            "HS0704",
+            "[//T/Nope]",
+        ),
+        (
+            "DECLARE @h UNIQUEIDENTIFIER;\nBEGIN DIALOG @h FROM SERVICE [//T/Service] TO SERVICE N'//T/Elsewhere' ON CONTRACT [//T/Contract];",
+            "HS0704",
+            "N'//T/Elsewhere'",
+        ),
+        (
+            "DECLARE @h UNIQUEIDENTIFIER;\nBEGIN DIALOG @h FROM SERVICE [//T/Service] TO SERVICE N'//T/Service' ON CONTRACT [//T/Other];",
+            "HS0704",
+            "[//T/Other]",
+        ),
+        (
+            "DECLARE @h UNIQUEIDENTIFIER;\nSEND ON CONVERSATION @h MESSAGE TYPE [//T/Pong];",
+            "HS0704",
+            "[//T/Pong]",
+        ),
+        (
+            "INSERT INTO dbo.Request (RequestId, TenantId) VALUES (1, 1);",
+            "HS0705",
+            "RequestId,",
+        ),
+        ("UPDATE dbo.Request SET Doubled = 2;", "HS0705", "Doubled"),
+        (
+            "UPDATE r SET ValidFrom = SYSUTCDATETIME() FROM dbo.Request AS r;",
+            "HS0705",
+            "ValidFrom",
+        ),
+        ("CREATE TABLE dbo.Scratch (x INT);", "HS0706", "dbo.Scratch"),
+        (
+            "ALTER TABLE dbo.Request ADD Extra INT;",
+            "HS0706",
+            "dbo.Request",
+        ),
+        (
+            "SELECT RequestId INTO dbo.Copy FROM dbo.Request;",
+            "HS0706",
+            "dbo.Copy",
+        ),
+        (
+            "DECLARE @sql NVARCHAR(MAX) = N'SELECT 1';\nEXEC (@sql);",
+            "HS0707",
+            "EXEC (@sql)",
+        ),
+        (
+            "EXEC sys.sp_executesql N'SELECT 1';",
+            "HS0707",
+            "sys.sp_executesql",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (body, code, marker) in cases {
+        let (line, column) = at(body, marker);
+        let found = findings(body);
+        let expected = (code.to_string(), line, column);
+        if found != vec![expected.clone()] {
+            failures.push(format!(
+                "{body:?}\n  expected {expected:?}\n  found    {found:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_scanners_hard_cases_are_not_findings() {
+    let clean = [
+        "SELECT N'FROM dbo.Missing', 'it''s FROM Nope' FROM dbo.Request;",
+        "-- FROM dbo.Missing\n/* FROM dbo.Missing /* nested FROM dbo.Nope */ still */ SELECT 1 FROM dbo.Request;",
+        "WITH Missing AS (SELECT RequestId FROM dbo.Request) SELECT m.RequestId FROM Missing AS m;",
+        "WITH recent (Id) AS (SELECT RequestId FROM dbo.Request), older AS (SELECT 1 AS Id)\nSELECT Id FROM recent UNION ALL SELECT Id FROM older;",
+        "CREATE TABLE #scratch (x INT); INSERT INTO #scratch (x) VALUES (1); SELECT x FROM #scratch; DROP TABLE #scratch;",
+        "DECLARE @t TABLE (Id BIGINT); INSERT INTO @t (Id) SELECT RequestId FROM dbo.Request; SELECT Id FROM @t;",
+        "DECLARE @ids TABLE (Id BIGINT);\nUPDATE dbo.Request SET TenantId = 1 OUTPUT inserted.RequestId INTO @ids (Id) WHERE 1 = 0;",
+        "UPDATE r SET TenantId = 2 FROM [dbo].[Request] AS r WHERE r.RequestId = @x;",
+        "SELECT name FROM sys.objects; SELECT 1 FROM OtherDb.dbo.Anything;",
+        "SELECT dbo.twice(@x), NEXT VALUE FOR [dbo].[Batches];",
+        "SELECT h.TenantId FROM dbo.RequestHistory AS h;",
+        "DECLARE @h UNIQUEIDENTIFIER;\nBEGIN DIALOG @h FROM SERVICE [//T/Service] TO SERVICE N'//T/Service' ON CONTRACT [//T/Contract];\nSEND ON CONVERSATION @h MESSAGE TYPE [//T/Ping];\nEND CONVERSATION @h;",
+        "WAITFOR (RECEIVE TOP (1) message_body FROM dbo.Pings), TIMEOUT 10;",
+        "EXEC dbo.sp_native; EXEC sp_who;",
+    ];
+    for body in clean {
+        assert_eq!(findings(body), vec![], "{body:?}");
+    }
+}
