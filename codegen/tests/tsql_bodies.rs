@@ -44,11 +44,32 @@ pub struct Pings;
 
 #[sql_procedure(file = "body.sql")]
 pub fn sp_body(x: i32);
+
+#[derive(SqlRow)]
+pub struct Hit {
+    pub request_id: i64,
+    pub tenant_id: i32,
+}
+
+#[sql_procedure(file = "rows.sql")]
+pub fn sp_rows() -> Vec<Hit>;
 "#;
+
+const ROWS: &str = "SELECT RequestId, TenantId FROM dbo.Request;";
 
 /// The findings for `body`: (code, line, column) each, notes included.
 fn findings(body: &str) -> Vec<(String, u32, u32)> {
-    let files: HashMap<&str, &str> = [("src/lib.rs", LIB), ("src/body.sql", body)].into();
+    findings_in(body, ROWS, "src/body.sql")
+}
+
+/// The findings in `file` when sp_body's body is `body` and sp_rows's `rows`.
+fn findings_in(body: &str, rows: &str, file: &str) -> Vec<(String, u32, u32)> {
+    let files: HashMap<&str, &str> = [
+        ("src/lib.rs", LIB),
+        ("src/body.sql", body),
+        ("src/rows.sql", rows),
+    ]
+    .into();
     let generation = generate_with(
         "src/lib.rs",
         |p| {
@@ -65,7 +86,7 @@ fn findings(body: &str) -> Vec<(String, u32, u32)> {
         .chain(&generation.notes)
         .map(|d| {
             let at = d.primary.as_ref().expect("placed");
-            assert_eq!(&*at.file, "src/body.sql", "{d}");
+            assert_eq!(&*at.file, file, "{d}");
             (
                 d.code.as_str().to_string(),
                 at.start.line,
@@ -259,5 +280,49 @@ fn the_scanners_hard_cases_are_not_findings() {
     ];
     for body in clean {
         assert_eq!(findings(body), vec![], "{body:?}");
+    }
+}
+
+#[test]
+fn a_declared_result_set_must_match_the_final_select() {
+    // (body of sp_rows, the markers where each HS0708 points)
+    let cases: &[(&str, &[&str])] = &[
+        ("SELECT RequestId FROM dbo.Request;", &["SELECT"]),
+        (
+            "SELECT RequestId, TenantId, Doubled FROM dbo.Request;",
+            &["SELECT"],
+        ),
+        (
+            "SELECT TenantId, RequestId FROM dbo.Request;",
+            &["TenantId,", "RequestId FROM"],
+        ),
+        (
+            "SELECT RequestId, TenantId + 1 FROM dbo.Request;",
+            &["TenantId + 1"],
+        ),
+        ("UPDATE dbo.Request SET TenantId = 1;", &["UPDATE"]),
+        ("SELECT * FROM dbo.Request;", &["*"]),
+    ];
+    for (rows, markers) in cases {
+        let expected: Vec<(String, u32, u32)> = markers
+            .iter()
+            .map(|m| {
+                let (line, column) = at(rows, m);
+                ("HS0708".to_string(), line, column)
+            })
+            .collect();
+        let found = findings_in("SELECT 1;", rows, "src/rows.sql");
+        assert_eq!(found, expected, "{rows:?}");
+    }
+    for rows in [
+        ROWS,
+        "SET NOCOUNT ON;\nSELECT @x = 1;\nSELECT r.RequestId, TenantId = r.TenantId FROM dbo.Request AS r\nUNION ALL SELECT 1, 2;",
+        "WITH c AS (SELECT RequestId FROM dbo.Request) SELECT c.RequestId, CAST(1 AS INT) AS TenantId FROM c;",
+    ] {
+        assert_eq!(
+            findings_in("SELECT 1;", rows, "src/rows.sql"),
+            vec![],
+            "{rows:?}"
+        );
     }
 }

@@ -55,6 +55,7 @@ pub enum Code {
     WriteToGeneratedColumn,
     TableDdlInBody,
     DynamicSql,
+    ResultSetMismatch,
     // 06xx: reading source
     SourceUnreadable,
     SourceSyntax,
@@ -111,6 +112,7 @@ impl Code {
         Code::WriteToGeneratedColumn,
         Code::TableDdlInBody,
         Code::DynamicSql,
+        Code::ResultSetMismatch,
         Code::SourceUnreadable,
         Code::SourceSyntax,
         Code::ModuleNotFound,
@@ -165,6 +167,7 @@ impl Code {
             Code::WriteToGeneratedColumn => "HS0705",
             Code::TableDdlInBody => "HS0706",
             Code::DynamicSql => "HS0707",
+            Code::ResultSetMismatch => "HS0708",
             Code::SourceUnreadable => "HS0601",
             Code::SourceSyntax => "HS0602",
             Code::ModuleNotFound => "HS0603",

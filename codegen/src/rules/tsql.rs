@@ -414,6 +414,104 @@ impl Body<'_> {
     }
 }
 
+impl Body<'_> {
+    /// The declared rows of a procedure or inline table-valued function
+    /// against the body's final SELECT: same count, same names, in order.
+    fn result_set(&mut self) {
+        use crate::model::RoutineKind;
+        let row_ref = match &self.routine.kind {
+            RoutineKind::Procedure {
+                result_set: Some(r),
+            } => r,
+            RoutineKind::TableFunction { rows, .. }
+                if crate::emit::first_word(self.text) != "BEGIN" =>
+            {
+                rows
+            }
+            _ => return,
+        };
+        let Some(row) = self.model.row(row_ref) else {
+            return;
+        };
+        let declared: Vec<String> = row.columns.iter().map(|c| c.sql_name.clone()).collect();
+        let Some((select, items)) = crate::tsql::result_set::final_select(self.text) else {
+            self.report(
+                Code::ResultSetMismatch,
+                &(0..0),
+                format!(
+                    "`{}` declares result rows `{}` but its body has no SELECT returning rows",
+                    self.routine.name, row.rust.ident
+                ),
+                "end the body with the SELECT whose columns are the row's, or declare no result"
+                    .into(),
+            );
+            return;
+        };
+        if let Some(star) = items.iter().find(|i| i.star) {
+            let span = self.span(&star.range);
+            self.found.push(
+                Diagnostic::new(
+                    Code::ResultSetMismatch,
+                    format!(
+                        "`{}` returns `*`: its columns are not checked against `{}`",
+                        self.routine.name, row.rust.ident
+                    ),
+                )
+                .at(span)
+                .with_help(format!("name the columns: {}", declared.join(", ")))
+                .as_note(),
+            );
+            return;
+        }
+        let listed: Vec<String> = items
+            .iter()
+            .map(|i| i.name.clone().unwrap_or_else(|| "(no name)".into()))
+            .collect();
+        if items.len() != declared.len() {
+            self.report(
+                Code::ResultSetMismatch,
+                &select,
+                format!(
+                    "`{}` returns {} column{} ({}) but `{}` declares {} ({})",
+                    self.routine.name,
+                    items.len(),
+                    if items.len() == 1 { "" } else { "s" },
+                    listed.join(", "),
+                    row.rust.ident,
+                    declared.len(),
+                    declared.join(", ")
+                ),
+                "make the final SELECT list the row's columns, in order".into(),
+            );
+            return;
+        }
+        for (item, expected) in items.iter().zip(&declared) {
+            let matches = item
+                .name
+                .as_ref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(expected));
+            if !matches {
+                self.report(
+                    Code::ResultSetMismatch,
+                    &item.range,
+                    format!(
+                        "`{}` returns {} where `{}` declares column `{expected}`",
+                        self.routine.name,
+                        item.name
+                            .as_ref()
+                            .map_or("an unnamed column".to_string(), |n| format!("column `{n}`")),
+                        row.rust.ident
+                    ),
+                    format!(
+                        "name it: `... AS [{expected}]` (the row's columns: {})",
+                        declared.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
 pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
     for routine in &model.routines {
         let Some(body) = &routine.body else {
@@ -431,5 +529,6 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
             found,
         };
         checker.check();
+        checker.result_set();
     }
 }

@@ -2,4 +2,5 @@
 //! for the rules that check bodies against the model.
 
 pub mod references;
+pub mod result_set;
 pub mod scanner;

@@ -26,6 +26,7 @@ pub enum Kind {
     Close,
     Semicolon,
     Equals,
+    Star,
     Other,
 }
 
@@ -160,6 +161,10 @@ pub fn tokens(text: &str) -> Vec<Token> {
             b'=' => {
                 i += 1;
                 push(&mut out, Kind::Equals, start..i);
+            }
+            b'*' => {
+                i += 1;
+                push(&mut out, Kind::Star, start..i);
             }
             c if is_word_byte(c) => {
                 while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'$') {
