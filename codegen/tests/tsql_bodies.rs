@@ -326,3 +326,61 @@ fn a_declared_result_set_must_match_the_final_select() {
         );
     }
 }
+
+#[test]
+fn views_are_checked_like_bodies_and_indexed_views_avoid_tenant_tables() {
+    let lib = r#"use runtime::prelude::*;
+
+#[derive(SqlTable)]
+#[sql(tenant)]
+pub struct Scoped {
+    #[sql(primary_key)]
+    pub id: i32,
+    pub tenant_id: i32,
+}
+
+#[sql_view(file = "v.sql", schemabinding, index(columns = "Id", unique, clustered))]
+#[derive(SqlRow)]
+pub struct ScopedIds {
+    pub id: i32,
+}
+"#;
+    let run = |view: &str| {
+        let files: HashMap<&str, &str> = [("src/lib.rs", lib), ("src/v.sql", view)].into();
+        generate_with(
+            "src/lib.rs",
+            |p| {
+                files
+                    .get(p)
+                    .map(|t| t.to_string())
+                    .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+            },
+            &EmitOptions::default(),
+        )
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect::<Vec<_>>()
+    };
+    let found = run("SELECT s.Id FROM dbo.Scoped AS s;");
+    assert_eq!(
+        found,
+        vec![
+            "HS0513: indexed view `dbo.ScopedIds` reads tenant-scoped table `dbo.Scoped`"
+                .to_string()
+        ]
+    );
+    let found = run("SELECT s.Ident FROM dbo.Scoped AS s;");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("HS0702: `dbo.ScopedIds` refers to column `Ident`")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "HS0708: `dbo.ScopedIds` returns column `Ident` where `ScopedIds` declares column `Id`"
+        )),
+        "{found:?}"
+    );
+}

@@ -8,3 +8,4 @@ pub mod schema;
 pub mod search;
 pub mod spatial;
 pub mod vector;
+pub mod views;

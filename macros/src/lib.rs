@@ -95,6 +95,14 @@ pub fn sql_role(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_object(ObjectAttr::Role, args, item)
 }
 
+/// Declares a view on a `#[derive(SqlRow)]` struct (its columns):
+/// `file = "name.sql"` holds its SELECT, next to this file; `schemabinding`
+/// and `index(columns = "..", unique, clustered)` make an indexed view.
+#[proc_macro_attribute]
+pub fn sql_view(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_object(ObjectAttr::View, args, item)
+}
+
 /// An object attribute: the struct is kept as written; the shared parser's
 /// errors become compiler errors.
 fn expand_object(attr: ObjectAttr, args: TokenStream, item: TokenStream) -> TokenStream {
@@ -115,6 +123,19 @@ fn expand_object(attr: ObjectAttr, args: TokenStream, item: TokenStream) -> Toke
         module: &[],
     };
     let errors = match parse_object(attr, args.into(), &structure, &ctx) {
+        // A view's body must exist next to this file, and its struct must
+        // really be a row type.
+        Ok(codegen::annotations::ObjectDef::View(view)) => {
+            let path = view.body.file.to_string();
+            let ident = &structure.ident;
+            quote! {
+                const _: &str = include_str!(#path);
+                const _: () = {
+                    fn view_rows<T: ::runtime::SqlRow>() {}
+                    let _ = view_rows::<#ident>;
+                };
+            }
+        }
         Ok(_) => proc_macro2::TokenStream::new(),
         Err(errors) => compile_errors(&errors),
     };

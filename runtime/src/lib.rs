@@ -12,7 +12,7 @@ pub mod vector;
 
 pub use macros::{
     SqlRow, SqlTable, sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue,
-    sql_role, sql_schema, sql_sequence,
+    sql_role, sql_schema, sql_sequence, sql_view,
 };
 
 /// Implemented by `#[derive(SqlRow)]`: a struct whose fields are the columns
@@ -37,6 +37,6 @@ pub mod prelude {
     pub use crate::{SqlRow, SqlTable};
     pub use macros::{
         sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue, sql_role,
-        sql_schema, sql_sequence,
+        sql_schema, sql_sequence, sql_view,
     };
 }

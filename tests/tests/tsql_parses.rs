@@ -112,6 +112,10 @@ fn parse_all(what: &str, files: &[GeneratedFile]) {
                     "IfStatement"
                 } else if file.path.contains("/procedures/") {
                     "CreateOrAlterProcedureStatement"
+                } else if file.path.contains("/views/") {
+                    "CreateOrAlterViewStatement"
+                } else if file.path.contains("/indexes/") {
+                    "CreateIndexStatement"
                 } else if file.path.contains("/sequences/") {
                     "CreateSequenceStatement"
                 } else if file.path.contains("/queues/") {

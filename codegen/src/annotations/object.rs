@@ -8,9 +8,9 @@ use super::options::Switch;
 use super::{ItemContext, check_name, doc_lines};
 use crate::diagnostics::{Code, SourceSpan};
 use crate::model::{
-    Activation, ContractDef, Declared, MessageTypeDef, MessageValidation, PERMISSIONS,
+    Activation, ContractDef, Declared, IndexDef, MessageTypeDef, MessageValidation, PERMISSIONS,
     PermissionDef, PermissionTarget, QualifiedName, QueueDef, RoleDef, RustPath, SchemaDef, SentBy,
-    SequenceCache, SequenceDef, ServiceDef, SqlType,
+    SequenceCache, SequenceDef, ServiceDef, SqlType, TSqlBody, ViewDef,
 };
 use darling::FromMeta;
 use darling::ast::NestedMeta;
@@ -27,6 +27,7 @@ pub enum ObjectAttr {
     Contract,
     Queue,
     Role,
+    View,
 }
 
 impl ObjectAttr {
@@ -38,6 +39,7 @@ impl ObjectAttr {
             "sql_contract" => ObjectAttr::Contract,
             "sql_queue" => ObjectAttr::Queue,
             "sql_role" => ObjectAttr::Role,
+            "sql_view" => ObjectAttr::View,
             _ => return None,
         })
     }
@@ -50,6 +52,7 @@ impl ObjectAttr {
             ObjectAttr::Contract => "#[sql_contract]",
             ObjectAttr::Queue => "#[sql_queue]",
             ObjectAttr::Role => "#[sql_role]",
+            ObjectAttr::View => "#[sql_view]",
         }
     }
 }
@@ -63,6 +66,7 @@ pub enum ObjectDef {
     Contract(ContractDef),
     Queue(QueueDef),
     Role(RoleDef),
+    View(ViewDef),
 }
 
 impl ObjectDef {
@@ -74,6 +78,7 @@ impl ObjectDef {
             ObjectDef::Contract(d) => model.contracts.push(d),
             ObjectDef::Queue(d) => model.queues.push(d),
             ObjectDef::Role(d) => model.roles.push(d),
+            ObjectDef::View(d) => model.views.push(d),
         }
     }
 }
@@ -178,6 +183,23 @@ pub struct RoleArgs {
 
 pub const ROLE_OPTIONS: &str = "name = \"..\", grant = \"SELECT, INSERT ON schema.Table\" (repeatable), deny = \"DELETE ON SCHEMA::name\" (repeatable)";
 
+/// `#[sql_view(file = "..", schemabinding, index(..))]` on a SqlRow struct.
+#[derive(Debug, Default, FromMeta)]
+pub struct ViewArgs {
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub schema: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub file: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub schemabinding: Switch,
+    #[darling(default, multiple)]
+    pub index: Vec<super::table::IndexArgs>,
+}
+
+pub const VIEW_OPTIONS: &str = "name = \"..\", schema = \"..\", file = \"<body>.sql\", schemabinding, index(name = \"..\", columns = \"A, B\", unique, clustered)";
+
 fn options_of(attr: ObjectAttr) -> &'static str {
     match attr {
         ObjectAttr::Schema => SCHEMA_OPTIONS,
@@ -186,6 +208,7 @@ fn options_of(attr: ObjectAttr) -> &'static str {
         ObjectAttr::Contract => CONTRACT_OPTIONS,
         ObjectAttr::Queue => QUEUE_OPTIONS,
         ObjectAttr::Role => ROLE_OPTIONS,
+        ObjectAttr::View => VIEW_OPTIONS,
     }
 }
 
@@ -253,7 +276,7 @@ pub fn parse_object(
             Vec::new()
         }
     };
-    if !matches!(item.fields, syn::Fields::Unit) {
+    if attr != ObjectAttr::View && !matches!(item.fields, syn::Fields::Unit) {
         errors.push(
             AnnotationError::new(
                 Code::NotAStruct,
@@ -344,6 +367,10 @@ pub fn parse_object(
             let a: QueueArgs = parse_args(&meta, attr, &mut errors);
             ObjectDef::Queue(queue(a, ident, ctx, declared, &mut errors))
         }
+        ObjectAttr::View => {
+            let a: ViewArgs = parse_args(&meta, attr, &mut errors);
+            ObjectDef::View(view(a, item, ctx, declared, &mut errors))
+        }
         ObjectAttr::Role => {
             let a: RoleArgs = parse_args(&meta, attr, &mut errors);
             let mut permissions = Vec::new();
@@ -365,6 +392,111 @@ pub fn parse_object(
         Ok(object)
     } else {
         Err(errors.into_vec())
+    }
+}
+
+fn view(
+    a: ViewArgs,
+    item: &syn::ItemStruct,
+    ctx: &ItemContext<'_>,
+    declared: Declared,
+    errors: &mut Errors,
+) -> ViewDef {
+    let ident = &item.ident;
+    if !matches!(item.fields, syn::Fields::Named(_)) {
+        errors.push(
+            AnnotationError::new(Code::NotAStruct, ident.span(), "#[sql_view] goes on a struct with named fields that derives SqlRow")
+                .help("the struct's fields are the view's columns: #[derive(SqlRow)] pub struct Row { .. }"),
+        );
+    }
+    let body = match &a.file {
+        Some(file) => TSqlBody {
+            file: super::name_text::sibling_path(ctx.file, file.as_str()).into(),
+            text: String::new(),
+            option_span: SourceSpan::from_span(ctx.file, file.span()),
+        },
+        None => {
+            errors.push(
+                AnnotationError::new(Code::MissingTSqlBody, ident.span(), "a view needs its SELECT: file = \"name.sql\"")
+                    .help("put the view's SELECT in a .sql file next to this one and name it with file = \"..\""),
+            );
+            TSqlBody {
+                file: "".into(),
+                text: String::new(),
+                option_span: declared.span.clone(),
+            }
+        }
+    };
+    let name = name_or(&a.name, ident, "view name", errors);
+    let mut indexes = Vec::new();
+    for (i, index) in a.index.iter().enumerate() {
+        let span = index
+            .columns
+            .as_ref()
+            .map(|c| c.span())
+            .unwrap_or_else(|| ident.span());
+        let keys = match &index.columns {
+            Some(c) => super::table::index_keys(c.as_str(), c.span(), errors),
+            None => {
+                errors.push(
+                    AnnotationError::new(
+                        Code::InvalidOptionValue,
+                        span,
+                        "a view index without `columns`",
+                    )
+                    .help("list its key columns: columns = \"A, B\""),
+                );
+                Vec::new()
+            }
+        };
+        if !a.schemabinding.0 {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, span, "an index on a view without `schemabinding`")
+                    .help("SQL Server indexes only schema-bound views: add `schemabinding` to #[sql_view]"),
+            );
+        }
+        if i == 0 && !(index.unique.0 && index.clustered.0) {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    span,
+                    "a view's first index must be unique and clustered",
+                )
+                .help("add `unique, clustered` to the first index (others may be nonclustered)"),
+            );
+        }
+        let index_name = match &index.name {
+            Some(n) => n.as_str().to_string(),
+            None => format!(
+                "{}_{name}_{}",
+                if index.clustered.0 { "CIX" } else { "IX" },
+                keys.iter()
+                    .map(|k| k.column.as_str())
+                    .collect::<Vec<_>>()
+                    .join("_")
+            ),
+        };
+        indexes.push(IndexDef {
+            name: index_name,
+            unique: index.unique.0,
+            clustered: index.clustered.0,
+            storage: Default::default(),
+            keys,
+            include: Vec::new(),
+            filter: None,
+            span: SourceSpan::from_span(ctx.file, span),
+        });
+    }
+    ViewDef {
+        name: QualifiedName {
+            schema: schema_or_dbo(&a.schema, errors),
+            name,
+        },
+        row: ident.to_string(),
+        body,
+        schemabinding: a.schemabinding.0,
+        indexes,
+        declared,
     }
 }
 

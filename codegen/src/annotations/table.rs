@@ -255,7 +255,7 @@ fn action(value: &SpannedValue<String>, errors: &mut Errors) -> ReferentialActio
 }
 
 /// `A, B DESC` → index keys.
-fn index_keys(text: &str, span: Span, errors: &mut Errors) -> Vec<IndexKey> {
+pub(super) fn index_keys(text: &str, span: Span, errors: &mut Errors) -> Vec<IndexKey> {
     let mut keys = Vec::new();
     for part in split_outside(text, ",").into_iter().map(str::trim) {
         let (column, descending) = match part.rsplit_once(char::is_whitespace) {

@@ -78,6 +78,11 @@ fn environment() -> &'static Environment<'static> {
                 "tsql_routine.sql",
                 include_str!("templates/tsql_routine.sql.j2"),
             ),
+            ("view.sql", include_str!("templates/view.sql.j2")),
+            (
+                "view_index.sql",
+                include_str!("templates/view_index.sql.j2"),
+            ),
         ] {
             env.add_template(name, text)
                 .expect("object templates parse");
@@ -343,6 +348,7 @@ pub fn emit_sql(
         .chain(model.tables.iter().map(|t| &t.name))
         .chain(model.sequences.iter().map(|s| &s.name))
         .chain(model.queues.iter().map(|q| &q.name))
+        .chain(model.views.iter().map(|v| &v.name))
         .chain((!tenant_tables.is_empty()).then_some(&security));
     for name in names {
         users
@@ -636,6 +642,74 @@ pub fn emit_sql(
                     &service.name,
                     format!("sql/broker/services/{}.sql", file_stem(&service.name)),
                     Some(source_text(&service.span)),
+                    contents,
+                ),
+            );
+        }
+    }
+    let view_template = env.get_template("view.sql")?;
+    let view_index_template = env.get_template("view_index.sql")?;
+    for view in &model.views {
+        let path = format!(
+            "sql/{}/views/{}.sql",
+            file_stem(&view.name.schema),
+            file_stem(&view.name.name)
+        );
+        let contents = view_template.render(minijinja::context! {
+            ..super::objects::header("view", quote_sql::qualified(&view.name.schema, &view.name.name), Some(&view.declared)),
+            ..minijinja::context! {
+                schema => view.name.schema.clone(),
+                name => view.name.name.clone(),
+                schemabinding => view.schemabinding,
+                body => view.body.text.trim_end().to_string(),
+            }
+        })?;
+        objects.insert(
+            ObjectKey::View(view.name.clone()),
+            rendered(
+                "view",
+                &view.name.schema,
+                &view.name.name,
+                path,
+                Some(source_text(&view.declared.span)),
+                contents,
+            ),
+        );
+        for index in &view.indexes {
+            let path = format!(
+                "sql/{}/indexes/{}.{}.sql",
+                file_stem(&view.name.schema),
+                file_stem(&view.name.name),
+                file_stem(&index.name)
+            );
+            let keys: Vec<_> = index
+                .keys
+                .iter()
+                .map(|k| minijinja::context! { column => k.column.clone(), descending => k.descending })
+                .collect();
+            let contents = view_index_template.render(minijinja::context! {
+                ..super::objects::header(
+                    "index on a view",
+                    format!("{} ON {}", quote_sql::identifier(&index.name), quote_sql::qualified(&view.name.schema, &view.name.name)),
+                    Some(&view.declared),
+                ),
+                ..minijinja::context! {
+                    schema => view.name.schema.clone(),
+                    name => view.name.name.clone(),
+                    index => index.name.clone(),
+                    unique => index.unique,
+                    clustered => index.clustered,
+                    keys,
+                }
+            })?;
+            objects.insert(
+                ObjectKey::ViewIndex(view.name.clone(), index.name.clone()),
+                rendered(
+                    "index on a view",
+                    &view.name.schema,
+                    &index.name,
+                    path,
+                    Some(source_text(&index.span)),
                     contents,
                 ),
             );

@@ -15,7 +15,7 @@ pub use names::{
 pub use objects::{
     Activation, ContractDef, Declared, MessageTypeDef, MessageValidation, PERMISSIONS,
     PermissionDef, PermissionTarget, QueueDef, RoleDef, SchemaDef, SentBy, SequenceCache,
-    SequenceDef, ServiceDef,
+    SequenceDef, ServiceDef, ViewDef,
 };
 pub use order::{
     ObjectKey, SECURITY_SCHEMA, dependencies, deploy_order, routine_rank, span_of, used_schemas,
@@ -42,6 +42,7 @@ pub struct Model {
     pub contracts: Vec<ContractDef>,
     pub queues: Vec<QueueDef>,
     pub roles: Vec<RoleDef>,
+    pub views: Vec<ViewDef>,
 }
 
 /// `[schema].[name]`.

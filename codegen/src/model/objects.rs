@@ -122,6 +122,20 @@ pub struct ServiceDef {
     pub span: SourceSpan,
 }
 
+/// A view: its columns are a `#[derive(SqlRow)]` struct's, its body a
+/// SELECT in a `.sql` file next to the Rust file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewDef {
+    pub name: QualifiedName,
+    /// The row struct's Rust name (the struct the attribute is on).
+    pub row: String,
+    pub body: super::TSqlBody,
+    pub schemabinding: bool,
+    /// Indexes on the view (the first unique and clustered), created after it.
+    pub indexes: Vec<super::IndexDef>,
+    pub declared: Declared,
+}
+
 /// A database role and what it may (or may not) do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleDef {

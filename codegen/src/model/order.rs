@@ -23,6 +23,8 @@ pub enum ObjectKey {
     Routine(u8, QualifiedName),
     Table(QualifiedName),
     VectorIndex(QualifiedName, String),
+    View(QualifiedName),
+    ViewIndex(QualifiedName, String),
     TenantPredicate,
     TenantPolicy,
     Companion(QualifiedName),
@@ -42,6 +44,8 @@ impl fmt::Display for ObjectKey {
             ObjectKey::Routine(_, n) => write!(f, "function {n}"),
             ObjectKey::Table(n) => write!(f, "table {n}"),
             ObjectKey::VectorIndex(t, i) => write!(f, "vector index {i} on {t}"),
+            ObjectKey::View(n) => write!(f, "view {n}"),
+            ObjectKey::ViewIndex(v, i) => write!(f, "index {i} on view {v}"),
             ObjectKey::TenantPredicate => write!(f, "tenant predicate function"),
             ObjectKey::TenantPolicy => write!(f, "tenant security policy"),
             ObjectKey::Companion(n) => write!(f, "vector companion {n}"),
@@ -63,6 +67,8 @@ impl ObjectKey {
             ObjectKey::Routine(rank, _) => 3 + rank,
             ObjectKey::Table(_) => 7,
             ObjectKey::VectorIndex(..) => 8,
+            ObjectKey::View(_) => 8,
+            ObjectKey::ViewIndex(..) => 8,
             ObjectKey::TenantPredicate => 9,
             ObjectKey::TenantPolicy => 10,
             ObjectKey::Companion(_) => 11,
@@ -103,6 +109,9 @@ pub fn used_schemas(model: &Model) -> Vec<String> {
     }
     for s in &model.sequences {
         add(&s.name.schema);
+    }
+    for v in &model.views {
+        add(&v.name.schema);
     }
     for q in &model.queues {
         add(&q.name.schema);
@@ -150,6 +159,9 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
         }
         if let Some(q) = model.queues.iter().find(|q| q.name.collision_key() == key) {
             return Some(ObjectKey::Queue(q.name.clone()));
+        }
+        if let Some(v) = model.views.iter().find(|v| v.name.collision_key() == key) {
+            return Some(ObjectKey::View(v.name.clone()));
         }
         model
             .routines
@@ -203,6 +215,34 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
             deps.insert(key);
             deps.extend(schema_key(&companion.schema));
         }
+    }
+    for view in &model.views {
+        let key = ObjectKey::View(view.name.clone());
+        let refs = crate::tsql::references::references(&view.body.text);
+        let mut deps: BTreeSet<ObjectKey> = schema_key(&view.name.schema).into_iter().collect();
+        let in_schema = |parts: &[String]| match parts {
+            [name] => Some(QualifiedName {
+                schema: view.name.schema.clone(),
+                name: name.clone(),
+            }),
+            [schema, name] => Some(QualifiedName {
+                schema: schema.clone(),
+                name: name.clone(),
+            }),
+            _ => None,
+        };
+        let names = refs.tables.iter().chain(refs.calls.iter().map(|(c, _)| c));
+        for name in names.filter_map(|n| in_schema(&n.parts)) {
+            deps.extend(find(&name));
+        }
+        deps.remove(&key);
+        for index in &view.indexes {
+            graph
+                .entry(ObjectKey::ViewIndex(view.name.clone(), index.name.clone()))
+                .or_default()
+                .insert(key.clone());
+        }
+        graph.entry(key).or_default().extend(deps);
     }
     for sequence in &model.sequences {
         graph
@@ -414,6 +454,11 @@ pub fn span_of(model: &Model, key: &ObjectKey) -> Option<SourceSpan> {
             .iter()
             .find(|s| same(&s.name, n))
             .map(|s| s.declared.span.clone()),
+        ObjectKey::View(n) | ObjectKey::ViewIndex(n, _) => model
+            .views
+            .iter()
+            .find(|v| same(&v.name, n))
+            .map(|v| v.declared.span.clone()),
         ObjectKey::Queue(n) => model
             .queues
             .iter()

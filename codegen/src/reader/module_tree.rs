@@ -106,10 +106,20 @@ pub fn read_crate_with(
 /// Reads the `.sql` file of every T-SQL-bodied routine, keeping it for
 /// diagnostics that point into it.
 fn load_tsql_bodies(out: &mut CrateSource, load: &mut impl FnMut(&str) -> std::io::Result<String>) {
-    for routine in &mut out.model.routines {
-        let Some(body) = routine.body.as_mut() else {
+    let routines = out
+        .model
+        .routines
+        .iter_mut()
+        .filter_map(|r| r.body.as_mut().map(|b| (r.name.to_string(), b)));
+    let views = out
+        .model
+        .views
+        .iter_mut()
+        .map(|v| (v.name.to_string(), &mut v.body));
+    for (owner, body) in routines.chain(views) {
+        if body.file.is_empty() {
             continue;
-        };
+        }
         match load(&body.file) {
             Ok(text) => {
                 body.text = text.clone();
@@ -125,7 +135,7 @@ fn load_tsql_bodies(out: &mut CrateSource, load: &mut impl FnMut(&str) -> std::i
                     Code::ModuleNotFound,
                     format!(
                         "the T-SQL body of `{}`, {}, cannot be read: {e}",
-                        routine.name, body.file
+                        owner, body.file
                     ),
                 )
                 .at(body.option_span.clone())
@@ -185,6 +195,10 @@ impl Walker<'_> {
                     match parse_object(kind, args, structure, &ctx) {
                         Ok(object) => object.add_to(&mut self.out.model),
                         Err(errors) => self.errors(errors),
+                    }
+                    // A view's struct is also its row type.
+                    if derives(&structure.attrs, "SqlRow") {
+                        self.row(syn::DeriveInput::from(structure.clone()), module);
                     }
                 }
                 Item::Fn(function) if !is_test_only(&function.attrs) => {

@@ -52,6 +52,13 @@ fn names(model: &Model, found: &mut Vec<Diagnostic>) {
             &sequence.declared.span,
         ));
     }
+    for view in &model.views {
+        declared.push((
+            &view.name,
+            format!("view `{}`", view.declared.rust),
+            &view.declared.span,
+        ));
+    }
     for queue in &model.queues {
         declared.push((
             &queue.name,

@@ -5,7 +5,7 @@
 //! notes for what the checker cannot follow.
 
 use crate::diagnostics::{Code, Diagnostic, LineCol, SourceSpan};
-use crate::model::{Model, QualifiedName, Routine, TableDef};
+use crate::model::{Model, QualifiedName, Routine, RowDef, TableDef};
 use crate::tsql::references::{References, Write, references};
 use std::ops::Range;
 use std::sync::Arc;
@@ -26,7 +26,11 @@ fn position(text: &str, offset: usize) -> LineCol {
 
 struct Body<'a> {
     model: &'a Model,
-    routine: &'a Routine,
+    /// The routine or view whose body this is.
+    owner: &'a QualifiedName,
+    owner_span: &'a SourceSpan,
+    /// The rows the body must end by selecting, when it declares them.
+    rows: Option<&'a RowDef>,
     file: &'a Arc<str>,
     text: &'a str,
     refs: References,
@@ -47,7 +51,7 @@ impl Body<'_> {
         self.found.push(
             Diagnostic::new(code, message)
                 .at(span)
-                .with_secondary(self.routine.name_span.clone(), "declared here")
+                .with_secondary(self.owner_span.clone(), "declared here")
                 .with_help(help),
         );
     }
@@ -57,7 +61,7 @@ impl Body<'_> {
     fn qualified(&self, parts: &[String]) -> Option<QualifiedName> {
         let name = match parts {
             [name] => QualifiedName {
-                schema: self.routine.name.schema.clone(),
+                schema: self.owner.schema.clone(),
                 name: name.clone(),
             },
             [schema, name] => QualifiedName {
@@ -117,7 +121,17 @@ impl Body<'_> {
             if table.parts.len() > 2 || self.qualified(&table.parts).is_none() {
                 continue;
             }
-            if self.table(&table.parts).is_none() {
+            let is_view = self.qualified(&table.parts).is_some_and(|q| {
+                let dbo = QualifiedName {
+                    schema: "dbo".into(),
+                    name: q.name.clone(),
+                };
+                self.model.views.iter().any(|v| {
+                    v.name.collision_key() == q.collision_key()
+                        || v.name.collision_key() == dbo.collision_key()
+                })
+            });
+            if !is_view && self.table(&table.parts).is_none() {
                 let name = table.parts.join(".");
                 let tables = self
                     .model
@@ -129,8 +143,8 @@ impl Body<'_> {
                 self.report(
                     Code::UnknownTSqlObject,
                     &table.range,
-                    format!("`{}` refers to table `{name}`, which the model does not declare", self.routine.name),
-                    format!("declare it with #[derive(SqlTable)], or correct the name (tables: {tables})"),
+                    format!("`{}` refers to table or view `{name}`, which the model does not declare", self.owner),
+                    format!("declare it with #[derive(SqlTable)] or #[sql_view], or correct the name (tables: {tables})"),
                 );
             }
         }
@@ -170,7 +184,7 @@ impl Body<'_> {
                     self.report(
                         Code::UnknownTSqlColumn,
                         &column.range,
-                        format!("`{}` refers to column `{}` of `{table_name}`, which has no such column", self.routine.name, column.column),
+                        format!("`{}` refers to column `{}` of `{table_name}`, which has no such column", self.owner, column.column),
                         format!("{suggestion}columns of {table_name}: {columns_list}"),
                     );
                 }
@@ -190,10 +204,7 @@ impl Body<'_> {
                     self.report(
                         Code::WriteToGeneratedColumn,
                         &column.range,
-                        format!(
-                            "`{}` {verb} `{table_name}.{name}`, {what}",
-                            self.routine.name
-                        ),
+                        format!("`{}` {verb} `{table_name}.{name}`, {what}", self.owner),
                         "SQL Server fills this column itself: leave it out of the column list"
                             .into(),
                     );
@@ -224,7 +235,7 @@ impl Body<'_> {
                         self.report(
                             Code::WrongArgumentCount,
                             &call.range,
-                            format!("`{}` calls `{rname}` with {args} argument{}, but it takes {expected}", self.routine.name, if args == 1 { "" } else { "s" }),
+                            format!("`{}` calls `{rname}` with {args} argument{}, but it takes {expected}", self.owner, if args == 1 { "" } else { "s" }),
                             format!("pass every parameter (write DEFAULT for one with a default): ({params})"),
                         );
                         self.found
@@ -240,7 +251,7 @@ impl Body<'_> {
                         &call.range,
                         format!(
                             "`{}` calls `{name}`, which is not a declared function",
-                            self.routine.name
+                            self.owner
                         ),
                         "declare it with #[sql_function], or correct the name".into(),
                     );
@@ -274,7 +285,7 @@ impl Body<'_> {
                     &call.range,
                     format!(
                         "`{}` executes `{name}`, which is not a declared procedure",
-                        self.routine.name
+                        self.owner
                     ),
                     "declare it with #[sql_procedure], or correct the name".into(),
                 );
@@ -296,7 +307,7 @@ impl Body<'_> {
                     &sequence.range,
                     format!(
                         "`{}` reads sequence `{name}`, which is not declared",
-                        self.routine.name
+                        self.owner
                     ),
                     "declare it with #[sql_sequence], or correct the name".into(),
                 );
@@ -317,7 +328,7 @@ impl Body<'_> {
                     &queue.range,
                     format!(
                         "`{}` receives from queue `{name}`, which is not declared",
-                        self.routine.name
+                        self.owner
                     ),
                     "declare it with #[sql_queue], or correct the name".into(),
                 );
@@ -340,7 +351,7 @@ impl Body<'_> {
                     &range,
                     format!(
                         "`{}` names service `{service}`, which is not declared",
-                        self.routine.name
+                        self.owner
                     ),
                     format!(
                         "declare it with service = \"..\" on a #[sql_queue] (services: {})",
@@ -362,7 +373,7 @@ impl Body<'_> {
                     &range,
                     format!(
                         "`{}` names contract `{contract}`, which is not declared",
-                        self.routine.name
+                        self.owner
                     ),
                     "declare it with #[sql_contract], or correct the name".into(),
                 );
@@ -381,7 +392,7 @@ impl Body<'_> {
                     &range,
                     format!(
                         "`{}` sends message type `{message}`, which is not declared",
-                        self.routine.name
+                        self.owner
                     ),
                     "declare it with #[sql_message_type], or correct the name".into(),
                 );
@@ -392,7 +403,7 @@ impl Body<'_> {
             self.report(
                 Code::TableDdlInBody,
                 &name.range,
-                format!("`{}` runs {what} on permanent table `{}`", self.routine.name, name.parts.join(".")),
+                format!("`{}` runs {what} on permanent table `{}`", self.owner, name.parts.join(".")),
                 "tables belong to the schema: declare it with #[derive(SqlTable)] (a #temp table or table variable is fine here)".into(),
             );
         }
@@ -401,10 +412,7 @@ impl Body<'_> {
             self.found.push(
                 Diagnostic::new(
                     Code::DynamicSql,
-                    format!(
-                        "`{}` runs dynamic SQL, which is not checked",
-                        self.routine.name
-                    ),
+                    format!("`{}` runs dynamic SQL, which is not checked", self.owner),
                 )
                 .at(span)
                 .with_help("the statement text is only known at run time: test it against a server")
@@ -418,19 +426,7 @@ impl Body<'_> {
     /// The declared rows of a procedure or inline table-valued function
     /// against the body's final SELECT: same count, same names, in order.
     fn result_set(&mut self) {
-        use crate::model::RoutineKind;
-        let row_ref = match &self.routine.kind {
-            RoutineKind::Procedure {
-                result_set: Some(r),
-            } => r,
-            RoutineKind::TableFunction { rows, .. }
-                if crate::emit::first_word(self.text) != "BEGIN" =>
-            {
-                rows
-            }
-            _ => return,
-        };
-        let Some(row) = self.model.row(row_ref) else {
+        let Some(row) = self.rows else {
             return;
         };
         let declared: Vec<String> = row.columns.iter().map(|c| c.sql_name.clone()).collect();
@@ -440,7 +436,7 @@ impl Body<'_> {
                 &(0..0),
                 format!(
                     "`{}` declares result rows `{}` but its body has no SELECT returning rows",
-                    self.routine.name, row.rust.ident
+                    self.owner, row.rust.ident
                 ),
                 "end the body with the SELECT whose columns are the row's, or declare no result"
                     .into(),
@@ -454,7 +450,7 @@ impl Body<'_> {
                     Code::ResultSetMismatch,
                     format!(
                         "`{}` returns `*`: its columns are not checked against `{}`",
-                        self.routine.name, row.rust.ident
+                        self.owner, row.rust.ident
                     ),
                 )
                 .at(span)
@@ -473,7 +469,7 @@ impl Body<'_> {
                 &select,
                 format!(
                     "`{}` returns {} column{} ({}) but `{}` declares {} ({})",
-                    self.routine.name,
+                    self.owner,
                     items.len(),
                     if items.len() == 1 { "" } else { "s" },
                     listed.join(", "),
@@ -496,7 +492,7 @@ impl Body<'_> {
                     &item.range,
                     format!(
                         "`{}` returns {} where `{}` declares column `{expected}`",
-                        self.routine.name,
+                        self.owner,
                         item.name
                             .as_ref()
                             .map_or("an unnamed column".to_string(), |n| format!("column `{n}`")),
@@ -512,7 +508,63 @@ impl Body<'_> {
     }
 }
 
+/// The rows a routine's body must end by selecting: a procedure's result
+/// set, an inline table-valued function's rows.
+fn declared_rows<'a>(model: &'a Model, routine: &Routine) -> Option<&'a RowDef> {
+    use crate::model::RoutineKind;
+    let body = routine.body.as_ref()?;
+    let row_ref = match &routine.kind {
+        RoutineKind::Procedure {
+            result_set: Some(r),
+        } => r,
+        RoutineKind::TableFunction { rows, .. }
+            if crate::emit::first_word(&body.text) != "BEGIN" =>
+        {
+            rows
+        }
+        _ => return None,
+    };
+    model.row(row_ref)
+}
+
+/// SQL Server refuses an indexed view over a table with a security policy:
+/// the tenant filter cannot be materialized.
+fn indexed_views(model: &Model, found: &mut Vec<Diagnostic>) {
+    use crate::model::Tenancy;
+    for view in model.views.iter().filter(|v| !v.indexes.is_empty()) {
+        let refs = references(&view.body.text);
+        for table in &refs.tables {
+            let name = match table.parts.as_slice() {
+                [n] => QualifiedName {
+                    schema: view.name.schema.clone(),
+                    name: n.clone(),
+                },
+                [s, n] => QualifiedName {
+                    schema: s.clone(),
+                    name: n.clone(),
+                },
+                _ => continue,
+            };
+            if let Some(t) = model.tables.iter().find(|t| {
+                t.name.collision_key() == name.collision_key()
+                    && matches!(t.tenancy, Tenancy::Column(_))
+            }) {
+                found.push(
+                    Diagnostic::new(
+                        Code::TableKindMismatch,
+                        format!("indexed view `{}` reads tenant-scoped table `{}`", view.name, t.name),
+                    )
+                    .at(view.declared.span.clone())
+                    .with_secondary(t.span.clone(), "scoped by the tenant security policy")
+                    .with_help("SQL Server cannot index a view over a table with a security policy: drop the view's indexes, or mark the table tenant = false"),
+                );
+            }
+        }
+    }
+}
+
 pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
+    indexed_views(model, found);
     for routine in &model.routines {
         let Some(body) = &routine.body else {
             continue;
@@ -522,10 +574,29 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
         }
         let mut checker = Body {
             model,
-            routine,
+            owner: &routine.name,
+            owner_span: &routine.name_span,
+            rows: declared_rows(model, routine),
             file: &body.file,
             text: &body.text,
             refs: references(&body.text),
+            found,
+        };
+        checker.check();
+        checker.result_set();
+    }
+    for view in &model.views {
+        if view.body.text.is_empty() {
+            continue;
+        }
+        let mut checker = Body {
+            model,
+            owner: &view.name,
+            owner_span: &view.declared.span,
+            rows: model.rows.iter().find(|r| r.rust.ident == view.row),
+            file: &view.body.file,
+            text: &view.body.text,
+            refs: references(&view.body.text),
             found,
         };
         checker.check();

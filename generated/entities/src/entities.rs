@@ -3040,6 +3040,100 @@ impl GridPoint {
         })
     }
 }
+/// Tenants by their external GUID, materialized: the lookup every session
+/// makes before it knows its tenant. (Indexed views cannot read
+/// tenant-scoped tables; TenantGuidMapping is shared.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantByGuid {
+    /// `[TenantGuid]` UNIQUEIDENTIFIER
+    pub tenant_guid: tiberius::Uuid,
+    /// `[TenantId]` INT
+    pub tenant_id: i32,
+}
+impl TenantByGuid {
+    /// The columns, in the order `from_row` expects them.
+    pub const COLUMNS: &'static [&'static str] = &["TenantGuid", "TenantId"];
+    /// The row in `row`, after checking its column names, order and types.
+    pub fn from_row(row: &Row) -> Result<Self, EntityError> {
+        check_columns(row, "TenantByGuid", Self::COLUMNS)?;
+        Ok(Self {
+            tenant_guid: required(
+                read::<
+                    tiberius::Uuid,
+                >(row, 0usize, "TenantByGuid", "TenantGuid", "UNIQUEIDENTIFIER")?,
+                "TenantByGuid",
+                "TenantGuid",
+            )?,
+            tenant_id: required(
+                read::<i32>(row, 1usize, "TenantByGuid", "TenantId", "INT")?,
+                "TenantByGuid",
+                "TenantId",
+            )?,
+        })
+    }
+}
+/// Each atom with its embedding's model, if it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtomEmbeddingModel {
+    /// `[AtomId]` BIGINT
+    pub atom_id: i64,
+    /// `[TenantId]` INT
+    pub tenant_id: i32,
+    /// `[ModelName]` NVARCHAR(256)
+    pub model_name: Option<String>,
+}
+impl AtomEmbeddingModel {
+    /// The columns, in the order `from_row` expects them.
+    pub const COLUMNS: &'static [&'static str] = &["AtomId", "TenantId", "ModelName"];
+    /// The row in `row`, after checking its column names, order and types.
+    pub fn from_row(row: &Row) -> Result<Self, EntityError> {
+        check_columns(row, "AtomEmbeddingModel", Self::COLUMNS)?;
+        Ok(Self {
+            atom_id: required(
+                read::<i64>(row, 0usize, "AtomEmbeddingModel", "AtomId", "BIGINT")?,
+                "AtomEmbeddingModel",
+                "AtomId",
+            )?,
+            tenant_id: required(
+                read::<i32>(row, 1usize, "AtomEmbeddingModel", "TenantId", "INT")?,
+                "AtomEmbeddingModel",
+                "TenantId",
+            )?,
+            model_name: read::<
+                &str,
+            >(row, 2usize, "AtomEmbeddingModel", "ModelName", "NVARCHAR(256)")?
+                .map(str::to_owned),
+        })
+    }
+}
+impl TenantByGuid {
+    /// The view, quoted: `[dbo].[vw_TenantByGuid]`.
+    pub const VIEW: &'static str = "[dbo].[vw_TenantByGuid]";
+    /// Selects the view's columns in the row's order.
+    pub const SELECT: &'static str = "SELECT [TenantGuid], [TenantId] FROM [dbo].[vw_TenantByGuid]";
+    /// Every row of the view (that the session may see).
+    pub async fn select_all<S>(client: &mut Client<S>) -> Result<Vec<Self>, EntityError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send,
+    {
+        let rows = client.simple_query(Self::SELECT).await?.into_first_result().await?;
+        rows.iter().map(Self::from_row).collect()
+    }
+}
+impl AtomEmbeddingModel {
+    /// The view, quoted: `[dbo].[vw_AtomEmbeddingModels]`.
+    pub const VIEW: &'static str = "[dbo].[vw_AtomEmbeddingModels]";
+    /// Selects the view's columns in the row's order.
+    pub const SELECT: &'static str = "SELECT [AtomId], [TenantId], [ModelName] FROM [dbo].[vw_AtomEmbeddingModels]";
+    /// Every row of the view (that the session may see).
+    pub async fn select_all<S>(client: &mut Client<S>) -> Result<Vec<Self>, EntityError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send,
+    {
+        let rows = client.simple_query(Self::SELECT).await?.into_first_result().await?;
+        rows.iter().map(Self::from_row).collect()
+    }
+}
 /// Typed calls of every function and procedure, in the Rust module
 /// that declares it.
 pub mod calls {

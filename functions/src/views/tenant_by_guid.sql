@@ -1,0 +1,2 @@
+SELECT m.TenantGuid, m.TenantId
+FROM dbo.TenantGuidMapping AS m;
