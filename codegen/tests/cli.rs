@@ -862,7 +862,7 @@ fn tsql_bodies_are_checked_with_locations_in_the_sql_file() {
             "broken.sql:1:10",
         ),
         (
-            "error[HS0701]: `dbo.sp_broken` refers to table `dbo.Missing`, which the model does not declare",
+            "error[HS0701]: `dbo.sp_broken` refers to table or view `dbo.Missing`, which the model does not declare",
             "broken.sql:3:6",
         ),
         (

@@ -316,7 +316,7 @@ fn a_declared_result_set_must_match_the_final_select() {
     }
     for rows in [
         ROWS,
-        "SET NOCOUNT ON;\nSELECT @x = 1;\nSELECT r.RequestId, TenantId = r.TenantId FROM dbo.Request AS r\nUNION ALL SELECT 1, 2;",
+        "SET NOCOUNT ON;\nDECLARE @x INT;\nSELECT @x = 1;\nSELECT r.RequestId, TenantId = r.TenantId FROM dbo.Request AS r\nUNION ALL SELECT 1, 2;",
         "WITH c AS (SELECT RequestId FROM dbo.Request) SELECT c.RequestId, CAST(1 AS INT) AS TenantId FROM c;",
     ] {
         assert_eq!(
@@ -383,4 +383,16 @@ pub struct ScopedIds {
         )),
         "{found:?}"
     );
+}
+
+#[test]
+fn variables_must_be_parameters_or_declared() {
+    let body = "DECLARE @a INT = 1, @t TABLE (Id INT);\nSELECT @a + @x + @X FROM @t;\nSELECT @y, @@ROWCOUNT;\nSELECT @y;";
+    assert_eq!(
+        findings(body),
+        vec![("HS0709".to_string(), 3, 8)],
+        "one finding per unknown variable, at its first use"
+    );
+    let (line, column) = at(body, "@y");
+    assert_eq!((line, column), (3, 8));
 }

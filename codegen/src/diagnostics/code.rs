@@ -56,6 +56,7 @@ pub enum Code {
     TableDdlInBody,
     DynamicSql,
     ResultSetMismatch,
+    UndeclaredVariable,
     // 06xx: reading source
     SourceUnreadable,
     SourceSyntax,
@@ -113,6 +114,7 @@ impl Code {
         Code::TableDdlInBody,
         Code::DynamicSql,
         Code::ResultSetMismatch,
+        Code::UndeclaredVariable,
         Code::SourceUnreadable,
         Code::SourceSyntax,
         Code::ModuleNotFound,
@@ -168,6 +170,7 @@ impl Code {
             Code::TableDdlInBody => "HS0706",
             Code::DynamicSql => "HS0707",
             Code::ResultSetMismatch => "HS0708",
+            Code::UndeclaredVariable => "HS0709",
             Code::SourceUnreadable => "HS0601",
             Code::SourceSyntax => "HS0602",
             Code::ModuleNotFound => "HS0603",

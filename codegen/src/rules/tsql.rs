@@ -31,6 +31,9 @@ struct Body<'a> {
     owner_span: &'a SourceSpan,
     /// The rows the body must end by selecting, when it declares them.
     rows: Option<&'a RowDef>,
+    /// Variables the header declares: parameters (and a multi-statement
+    /// function's `@result`), lower case with the `@`.
+    parameters: Vec<String>,
     file: &'a Arc<str>,
     text: &'a str,
     refs: References,
@@ -407,6 +410,47 @@ impl Body<'_> {
                 "tables belong to the schema: declare it with #[derive(SqlTable)] (a #temp table or table variable is fine here)".into(),
             );
         }
+        let declared = std::mem::take(&mut self.refs.declared);
+        let mut reported: Vec<String> = Vec::new();
+        for (variable, range) in std::mem::take(&mut self.refs.variables) {
+            let lower = variable.to_lowercase();
+            if declared.contains(&lower)
+                || self.parameters.contains(&lower)
+                || reported.contains(&lower)
+            {
+                continue;
+            }
+            reported.push(lower);
+            let known = self
+                .parameters
+                .iter()
+                .chain(&declared)
+                .map(String::as_str)
+                .collect::<Vec<_>>();
+            let suggestion = known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(k, &variable.to_lowercase()), k))
+                .filter(|(score, _)| *score > 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!("did you mean `{k}`? "))
+                .unwrap_or_default();
+            self.report(
+                Code::UndeclaredVariable,
+                &range,
+                format!(
+                    "`{}` uses `{variable}`, which is neither a parameter nor declared",
+                    self.owner
+                ),
+                format!(
+                    "{suggestion}parameters and variables: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+        }
         for range in std::mem::take(&mut self.refs.dynamic_sql) {
             let span = self.span(&range);
             self.found.push(
@@ -577,6 +621,15 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
             owner: &routine.name,
             owner_span: &routine.name_span,
             rows: declared_rows(model, routine),
+            parameters: routine
+                .params
+                .iter()
+                .map(|p| format!("@{}", p.sql_name.to_lowercase()))
+                .chain(
+                    (crate::emit::tsql_kind(routine).1 == "multi-statement")
+                        .then(|| "@result".to_string()),
+                )
+                .collect(),
             file: &body.file,
             text: &body.text,
             refs: references(&body.text),
@@ -594,6 +647,7 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
             owner: &view.name,
             owner_span: &view.declared.span,
             rows: model.rows.iter().find(|r| r.rust.ident == view.row),
+            parameters: Vec::new(),
             file: &view.body.file,
             text: &view.body.text,
             refs: references(&view.body.text),

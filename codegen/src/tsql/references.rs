@@ -52,6 +52,11 @@ pub struct References {
     pub table_ddl: Vec<(String, NameRef)>,
     /// `EXEC (@sql)`, `sp_executesql`: not followed.
     pub dynamic_sql: Vec<Range<usize>>,
+    /// Variables declared in the body (`DECLARE @a INT, @t TABLE (..)`),
+    /// lower case.
+    pub declared: Vec<String>,
+    /// Every use of a variable (`@x`, not `@@ROWCOUNT`).
+    pub variables: Vec<(String, Range<usize>)>,
 }
 
 /// Words that end a table reference instead of naming its alias.
@@ -556,6 +561,72 @@ impl Reader<'_> {
     }
 }
 
+/// Words that start a statement, ending a DECLARE list.
+const STATEMENT_START: &[&str] = &[
+    "SELECT",
+    "SET",
+    "IF",
+    "WHILE",
+    "BEGIN",
+    "END",
+    "EXEC",
+    "EXECUTE",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "MERGE",
+    "RETURN",
+    "WITH",
+    "DECLARE",
+    "WAITFOR",
+    "SEND",
+    "RECEIVE",
+    "THROW",
+    "RAISERROR",
+    "PRINT",
+    "OPEN",
+    "FETCH",
+    "CLOSE",
+    "DEALLOCATE",
+    "COMMIT",
+    "ROLLBACK",
+];
+
+/// Declared variables and every variable use.
+fn variables(t: &[Token], refs: &mut References) {
+    let mut declaring = false;
+    let mut depth = 0;
+    for (i, token) in t.iter().enumerate() {
+        match &token.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => depth -= 1,
+            Kind::Semicolon => declaring = false,
+            Kind::Variable(name) => {
+                if name.starts_with("@@") {
+                    continue;
+                }
+                let after_declare_or_comma = i > 0
+                    && (t[i - 1].is_keyword("DECLARE")
+                        || (declaring && depth == 0 && t[i - 1].kind == Kind::Comma));
+                if after_declare_or_comma {
+                    refs.declared.push(name.to_lowercase());
+                } else {
+                    refs.variables.push((name.clone(), token.range.clone()));
+                }
+            }
+            Kind::Word { quoted: false, .. } => {
+                if token.is_keyword("DECLARE") {
+                    declaring = true;
+                } else if depth == 0 && i > 0 && STATEMENT_START.iter().any(|k| token.is_keyword(k))
+                {
+                    declaring = false;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Everything `text` refers to.
 pub fn references(text: &str) -> References {
     let t = tokens(text);
@@ -567,6 +638,7 @@ pub fn references(text: &str) -> References {
         after_output: false,
     };
     reader.read();
+    variables(&t, &mut reader.refs);
     reader.refs
 }
 
