@@ -396,3 +396,53 @@ fn variables_must_be_parameters_or_declared() {
     let (line, column) = at(body, "@y");
     assert_eq!((line, column), (3, 8));
 }
+
+#[test]
+fn several_result_sets_are_checked_in_order() {
+    let lib = format!(
+        "{LIB}\n#[derive(SqlRow)]\npub struct Count {{\n    pub total: i32,\n}}\n\n#[sql_procedure(file = \"two.sql\")]\npub fn sp_two() -> (Vec<Hit>, Vec<Count>);\n\n#[sql_procedure(file = \"dyn.sql\", dynamic)]\npub fn sp_dynamic();\n"
+    );
+    let run = |two: &str| {
+        let files: HashMap<&str, &str> = [
+            ("src/lib.rs", lib.as_str()),
+            ("src/body.sql", "SELECT 1;"),
+            ("src/rows.sql", ROWS),
+            ("src/two.sql", two),
+            ("src/dyn.sql", "SELECT 1 AS Anything;"),
+        ]
+        .into();
+        generate_with(
+            "src/lib.rs",
+            |p| {
+                files
+                    .get(p)
+                    .map(|t| t.to_string())
+                    .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+            },
+            &EmitOptions::default(),
+        )
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(
+            "SELECT RequestId, TenantId FROM dbo.Request;\nSELECT COUNT(*) AS Total FROM dbo.Request;"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        run("SELECT COUNT(*) AS Total FROM dbo.Request;"),
+        vec!["HS0708: `dbo.sp_two` declares 2 result sets (Hit, Count) but its body has 1 SELECT returning rows".to_string()]
+    );
+    assert_eq!(
+        run(
+            "SELECT RequestId, TenantId FROM dbo.Request;\nSELECT COUNT(*) AS Totals FROM dbo.Request;"
+        ),
+        vec![
+            "HS0708: `dbo.sp_two` returns column `Totals` where `Count` declares column `Total`"
+                .to_string()
+        ]
+    );
+}

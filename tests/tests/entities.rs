@@ -387,3 +387,34 @@ fn tsql_procedure_helpers_pass_vectors_as_text_and_read_outputs() {
     );
     assert!(requests[1].contains_text("@feedbackCount = @o4 OUTPUT"));
 }
+
+#[test]
+fn several_result_sets_decode_into_their_own_fields() {
+    use hartonomous_entities::calls::search;
+    let sets = vec![
+        ResultSet::new(
+            &[
+                ("ModelId", TdsType::Int),
+                ("ModelName", TdsType::NVarChar(256)),
+                ("IsActive", TdsType::Bit),
+            ],
+            vec![
+                vec![Cell::I32(1), Cell::Text("a".into()), Cell::Bool(true)],
+                vec![Cell::I32(2), Cell::Text("b".into()), Cell::Bool(false)],
+            ],
+        ),
+        ResultSet::new(
+            &[("AtomCount", TdsType::Int), ("EmbeddedCount", TdsType::Int)],
+            vec![vec![Cell::I32(10), Cell::I32(4)]],
+        ),
+    ];
+    exchange(vec![sets], |mut client| async move {
+        let overview = search::tenant_overview(&mut client, 1)
+            .await
+            .expect("overview");
+        assert_eq!(overview.tenant_model_rows.len(), 2);
+        assert!(!overview.tenant_model_rows[1].is_active);
+        assert_eq!(overview.tenant_atom_stats_rows[0].atom_count, 10);
+        assert_eq!(overview.tenant_atom_stats_rows[0].embedded_count, 4);
+    });
+}

@@ -36,9 +36,13 @@ pub struct ProcedureArgs {
     /// The T-SQL body of a bodiless `fn`: a `.sql` file next to the Rust file.
     #[darling(default)]
     pub file: Option<SpannedValue<String>>,
+    /// A T-SQL procedure whose result sets depend on data.
+    #[darling(default)]
+    pub dynamic: Option<SpannedValue<Switch>>,
 }
 
-pub const PROCEDURE_OPTIONS: &str = "name = \"..\", schema = \"..\", file = \"<body>.sql\"";
+pub const PROCEDURE_OPTIONS: &str =
+    "name = \"..\", schema = \"..\", file = \"<body>.sql\", dynamic";
 
 #[derive(Debug, Clone, Copy, FromMeta, PartialEq, Eq)]
 #[darling(rename_all = "snake_case")]

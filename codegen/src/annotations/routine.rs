@@ -71,6 +71,7 @@ pub fn parse_routine(
             Vec::new()
         }
     };
+    let mut dynamic = None;
     let (naming, function_options, returns_override, file) = match attr {
         RoutineAttr::Function => {
             let parsed = FunctionArgs::from_list(&meta).unwrap_or_else(|e| {
@@ -100,6 +101,7 @@ pub fn parse_routine(
                 errors.push_darling(e, PROCEDURE_OPTIONS);
                 ProcedureArgs::default()
             });
+            dynamic = parsed.dynamic.filter(|d| d.0);
             (
                 Naming {
                     name: parsed.name,
@@ -162,12 +164,32 @@ pub fn parse_routine(
     };
 
     let params = parse_params(attr, sig, bodiless, ctx, &mut errors);
+    if let Some(d) = &dynamic {
+        if !bodiless {
+            errors.push(
+                AnnotationError::new(
+                    Code::InvalidOptionValue,
+                    d.span(),
+                    "`dynamic` applies to T-SQL procedures",
+                )
+                .help("a native procedure's one result set is its return type"),
+            );
+        } else if !matches!(sig.output, ReturnType::Default) {
+            errors.push(
+                AnnotationError::new(Code::InvalidOptionValue, d.span(), "a `dynamic` procedure declares no result sets")
+                    .help("drop the return type: its rows are read as they come (tiberius rows in the entity crate)"),
+            );
+        }
+    }
     let (fallible, kind) = parse_return(
         attr,
         sig,
         returns_override,
         function_options,
-        bodiless,
+        BodyForm {
+            tsql: bodiless,
+            dynamic: dynamic.is_some(),
+        },
         ctx,
         &mut errors,
     );
@@ -373,10 +395,11 @@ fn parse_return(
     sig: &Signature,
     returns_override: Option<darling::util::SpannedValue<String>>,
     options: FunctionOptions,
-    tsql: bool,
+    body: BodyForm,
     ctx: &ItemContext<'_>,
     errors: &mut Errors,
 ) -> (bool, Option<RoutineKind>) {
+    let BodyForm { tsql, dynamic } = body;
     let declared: Option<&Type> = match &sig.output {
         ReturnType::Default => None,
         ReturnType::Type(_, ty) => Some(ty),
@@ -463,10 +486,39 @@ fn parse_return(
                 .map(|returns| RoutineKind::ScalarFunction { returns, options }),
         },
         RoutineAttr::Procedure => match (ty, rows) {
-            (None, _) => Some(RoutineKind::Procedure { result_set: None }),
+            (None, _) => Some(RoutineKind::Procedure {
+                result_sets: Vec::new(),
+                dynamic,
+            }),
             (Some(_), Some((_, item, streaming))) => {
                 row_ref(item, streaming, errors).map(|rows| RoutineKind::Procedure {
-                    result_set: Some(rows),
+                    result_sets: vec![rows],
+                    dynamic: false,
+                })
+            }
+            // `(Vec<A>, Vec<B>)`: several result sets, for T-SQL bodies.
+            (Some(Type::Tuple(tuple)), None) if tsql && !tuple.elems.is_empty() => {
+                let mut sets = Vec::new();
+                for elem in &tuple.elems {
+                    match row_item(elem) {
+                        Some((item, streaming)) => {
+                            if let Some(r) = row_ref(item, streaming, errors) {
+                                sets.push(r);
+                            }
+                        }
+                        None => errors.push(
+                            AnnotationError::new(
+                                Code::UnsupportedReturnType,
+                                elem.span(),
+                                format!("`{}` is not a result set", type_text(elem)),
+                            )
+                            .help("each element of the tuple is one result set: `Vec<Row>` with #[derive(SqlRow)]"),
+                        ),
+                    }
+                }
+                Some(RoutineKind::Procedure {
+                    result_sets: sets,
+                    dynamic: false,
                 })
             }
             (Some(ty), None) => {
@@ -476,13 +528,25 @@ fn parse_return(
                         ty.span(),
                         format!("a procedure cannot return `{}`", type_text(ty)),
                     )
-                    .help("a procedure returns nothing or one result set (`-> Vec<Row>` / `-> impl Iterator<Item = Row>`); return single values through `&mut` OUTPUT parameters"),
+                    .help(if tsql {
+                        "a T-SQL procedure returns nothing, one result set (`-> Vec<Row>`), several (`-> (Vec<A>, Vec<B>)`), or is `dynamic`; single values go through `&mut` OUTPUT parameters"
+                    } else {
+                        "a procedure returns nothing or one result set (`-> Vec<Row>` / `-> impl Iterator<Item = Row>`); return single values through `&mut` OUTPUT parameters"
+                    }),
                 );
                 None
             }
         },
     };
     (fallible, kind)
+}
+
+/// How a routine's body is given: T-SQL (a bodiless `fn`) or native, and
+/// for a T-SQL procedure whether its result sets are dynamic.
+#[derive(Debug, Clone, Copy)]
+struct BodyForm {
+    tsql: bool,
+    dynamic: bool,
 }
 
 /// `Vec<T>` (not bytes or floats) or `impl Iterator<Item = T>` → `(T, streaming)`.

@@ -546,8 +546,8 @@ fn routine_cs(model: &Model, routine: &Routine) -> RoutineCs {
                 ),
             )
         }
-        RoutineKind::Procedure { result_set } => {
-            if let Some(rows) = result_set {
+        RoutineKind::Procedure { result_sets, .. } => {
+            if let Some(rows) = result_sets.first() {
                 let row = model.row(rows).expect("rules resolved every row type");
                 declarations.push("IntPtr __rows;".into());
                 arguments.push("out __rows".into());

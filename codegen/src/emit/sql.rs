@@ -249,8 +249,8 @@ fn routine_view(model: &Model, routine: &Routine, options: &EmitOptions) -> Rout
                 notes.push("A NULL argument for a non-Option parameter returns no rows.".into());
             }
         }
-        RoutineKind::Procedure { result_set } => {
-            match result_set {
+        RoutineKind::Procedure { result_sets, .. } => {
+            match result_sets.first() {
                 Some(rows) => notes.push(format!(
                     "Result set `{}`: {}.",
                     rows.ident,

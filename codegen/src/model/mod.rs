@@ -10,7 +10,8 @@ mod sql_type;
 mod table;
 
 pub use names::{
-    MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case, unraw,
+    MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case,
+    snake_case, unraw,
 };
 pub use objects::{
     Activation, ContractDef, Declared, MessageTypeDef, MessageValidation, PERMISSIONS,
@@ -131,8 +132,12 @@ pub enum RoutineKind {
         options: FunctionOptions,
     },
     Procedure {
-        /// The one result set the procedure sends, if any.
-        result_set: Option<RowRef>,
+        /// The result sets the procedure sends, in order: at most one for a
+        /// native procedure, any number for a T-SQL one.
+        result_sets: Vec<RowRef>,
+        /// A T-SQL procedure whose result sets depend on data: not declared,
+        /// read as raw rows.
+        dynamic: bool,
     },
 }
 
@@ -153,8 +158,17 @@ impl RoutineKind {
     pub fn row_ref(&self) -> Option<&RowRef> {
         match self {
             RoutineKind::TableFunction { rows, .. } => Some(rows),
-            RoutineKind::Procedure { result_set } => result_set.as_ref(),
+            RoutineKind::Procedure { result_sets, .. } => result_sets.first(),
             RoutineKind::ScalarFunction { .. } => None,
+        }
+    }
+
+    /// Every row type this routine returns.
+    pub fn row_refs(&self) -> Vec<&RowRef> {
+        match self {
+            RoutineKind::TableFunction { rows, .. } => vec![rows],
+            RoutineKind::Procedure { result_sets, .. } => result_sets.iter().collect(),
+            RoutineKind::ScalarFunction { .. } => Vec::new(),
         }
     }
 }

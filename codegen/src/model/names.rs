@@ -68,6 +68,22 @@ pub fn lower_camel(rust: &str) -> String {
 }
 
 /// `canonical_text` → `CanonicalText`, the usual column style.
+/// `SearchHit` → `search_hit`: a Rust type name as a field name.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn pascal_case(rust: &str) -> String {
     let rust = rust.strip_prefix("r#").unwrap_or(rust);
     let mut out = String::with_capacity(rust.len());

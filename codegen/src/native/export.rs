@@ -240,10 +240,8 @@ pub fn routine_export(routine: &Routine, sig: &syn::Signature) -> TokenStream {
     } else {
         quote!(#user_fn(#(#args),*))
     };
-    if let RoutineKind::Procedure {
-        result_set: Some(_),
-    } = routine.kind
-    {
+    let sends_rows = matches!(&routine.kind, RoutineKind::Procedure { result_sets, .. } if !result_sets.is_empty());
+    if sends_rows {
         // A procedure's rows are sent before it returns, and they may borrow
         // its OUTPUT parameters: collect them before the outputs are written.
         let row = crate::annotations::returned_row_type(sig).expect("a result set has a row type");
@@ -262,10 +260,11 @@ pub fn routine_export(routine: &Routine, sig: &syn::Signature) -> TokenStream {
                 }
             }
         }
-        RoutineKind::TableFunction { .. }
-        | RoutineKind::Procedure {
-            result_set: Some(_),
-        } => {
+        RoutineKind::Procedure { .. } if !sends_rows => quote! {
+            let () = __result;
+            Ok(::runtime::ffi::STATUS_VALUE)
+        },
+        RoutineKind::TableFunction { .. } | RoutineKind::Procedure { .. } => {
             let row: &Type = crate::annotations::returned_row_type(sig)
                 .expect("a routine with rows returns a row type");
             params.push(quote!(__out: *mut *mut ::std::ffi::c_void));
@@ -276,10 +275,6 @@ pub fn routine_export(routine: &Routine, sig: &syn::Signature) -> TokenStream {
                 Ok(::runtime::ffi::STATUS_VALUE)
             }
         }
-        RoutineKind::Procedure { result_set: None } => quote! {
-            let () = __result;
-            Ok(::runtime::ffi::STATUS_VALUE)
-        },
     };
     let keep = if streams {
         quote!(let mut __keep: ::std::vec::Vec<::std::boxed::Box<dyn ::std::any::Any>> = ::std::vec::Vec::new();)

@@ -5,10 +5,11 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Model, RoutineKind, SqlType};
 
 pub fn row_references(model: &Model, found: &mut Vec<Diagnostic>) {
-    for routine in &model.routines {
-        let Some(reference) = routine.kind.row_ref() else {
-            continue;
-        };
+    for (routine, reference) in model
+        .routines
+        .iter()
+        .flat_map(|r| r.kind.row_refs().into_iter().map(move |rows| (r, rows)))
+    {
         let candidates: Vec<_> = model
             .rows
             .iter()

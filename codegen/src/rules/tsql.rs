@@ -30,7 +30,7 @@ struct Body<'a> {
     owner: &'a QualifiedName,
     owner_span: &'a SourceSpan,
     /// The rows the body must end by selecting, when it declares them.
-    rows: Option<&'a RowDef>,
+    rows: Vec<&'a RowDef>,
     /// Variables the header declares: parameters (and a multi-statement
     /// function's `@result`), lower case with the `@`.
     parameters: Vec<String>,
@@ -469,24 +469,46 @@ impl Body<'_> {
 impl Body<'_> {
     /// The declared rows of a procedure or inline table-valued function
     /// against the body's final SELECT: same count, same names, in order.
+    /// Each declared result set against the body's row-returning SELECTs:
+    /// the last N, in order.
     fn result_set(&mut self) {
-        let Some(row) = self.rows else {
+        if self.rows.is_empty() {
             return;
-        };
-        let declared: Vec<String> = row.columns.iter().map(|c| c.sql_name.clone()).collect();
-        let Some((select, items)) = crate::tsql::result_set::final_select(self.text) else {
+        }
+        let selects = crate::tsql::result_set::row_selects(self.text);
+        if selects.len() < self.rows.len() {
+            let names: Vec<String> = self.rows.iter().map(|r| r.rust.ident.clone()).collect();
+            let at = selects.first().map_or(0..0, |s| s.0.clone());
             self.report(
                 Code::ResultSetMismatch,
-                &(0..0),
+                &at,
                 format!(
-                    "`{}` declares result rows `{}` but its body has no SELECT returning rows",
-                    self.owner, row.rust.ident
+                    "`{}` declares {} result set{} ({}) but its body has {} SELECT{} returning rows",
+                    self.owner,
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", "),
+                    selects.len(),
+                    if selects.len() == 1 { "" } else { "s" }
                 ),
-                "end the body with the SELECT whose columns are the row's, or declare no result"
-                    .into(),
+                "end the body with one SELECT per declared result set, in order, or declare what it returns".into(),
             );
             return;
-        };
+        }
+        let first = selects.len() - self.rows.len();
+        let rows = self.rows.clone();
+        for (row, (select, items)) in rows.into_iter().zip(selects.into_iter().skip(first)) {
+            self.one_result_set(row, select, items);
+        }
+    }
+
+    fn one_result_set(
+        &mut self,
+        row: &RowDef,
+        select: Range<usize>,
+        items: Vec<crate::tsql::result_set::SelectItem>,
+    ) {
+        let declared: Vec<String> = row.columns.iter().map(|c| c.sql_name.clone()).collect();
         if let Some(star) = items.iter().find(|i| i.star) {
             let span = self.span(&star.range);
             self.found.push(
@@ -554,21 +576,21 @@ impl Body<'_> {
 
 /// The rows a routine's body must end by selecting: a procedure's result
 /// set, an inline table-valued function's rows.
-fn declared_rows<'a>(model: &'a Model, routine: &Routine) -> Option<&'a RowDef> {
+fn declared_rows<'a>(model: &'a Model, routine: &Routine) -> Vec<&'a RowDef> {
     use crate::model::RoutineKind;
-    let body = routine.body.as_ref()?;
-    let row_ref = match &routine.kind {
-        RoutineKind::Procedure {
-            result_set: Some(r),
-        } => r,
+    let Some(body) = routine.body.as_ref() else {
+        return Vec::new();
+    };
+    let refs: Vec<&crate::model::RowRef> = match &routine.kind {
+        RoutineKind::Procedure { result_sets, .. } => result_sets.iter().collect(),
         RoutineKind::TableFunction { rows, .. }
             if crate::emit::first_word(&body.text) != "BEGIN" =>
         {
-            rows
+            vec![rows]
         }
-        _ => return None,
+        _ => Vec::new(),
     };
-    model.row(row_ref)
+    refs.into_iter().filter_map(|r| model.row(r)).collect()
 }
 
 /// SQL Server refuses an indexed view over a table with a security policy:
@@ -646,7 +668,12 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
             model,
             owner: &view.name,
             owner_span: &view.declared.span,
-            rows: model.rows.iter().find(|r| r.rust.ident == view.row),
+            rows: model
+                .rows
+                .iter()
+                .filter(|r| r.rust.ident == view.row)
+                .take(1)
+                .collect(),
             parameters: Vec::new(),
             file: &view.body.file,
             text: &view.body.text,

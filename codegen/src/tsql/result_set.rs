@@ -34,9 +34,14 @@ const LIST_END: &[&str] = &[
 /// The select list of the last row-returning SELECT, with the range of its
 /// SELECT keyword; `None` when the body has none.
 pub fn final_select(text: &str) -> Option<(Range<usize>, Vec<SelectItem>)> {
+    row_selects(text).pop()
+}
+
+/// Every statement-level SELECT that returns rows, in order.
+pub fn row_selects(text: &str) -> Vec<(Range<usize>, Vec<SelectItem>)> {
     let t = tokens(text);
     let mut depth = 0i32;
-    let mut last = None;
+    let mut found = Vec::new();
     let mut in_insert = false;
     for (i, token) in t.iter().enumerate() {
         match token.kind {
@@ -62,13 +67,13 @@ pub fn final_select(text: &str) -> Option<(Range<usize>, Vec<SelectItem>)> {
                     .is_some_and(|x| x.kind == Kind::Equals)
         });
         if !assigns {
-            last = Some((
+            found.push((
                 token.range.clone(),
                 items.into_iter().map(|(_, item)| item).collect(),
             ));
         }
     }
-    last
+    found
 }
 
 /// Items from `start` (just after SELECT) to the end of the list: token

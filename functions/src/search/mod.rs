@@ -61,3 +61,23 @@ pub struct AtomKey {
     pub atom_id: i64,
     pub hilbert_value: i64,
 }
+
+/// A model of a tenant, for the overview.
+#[derive(SqlRow)]
+pub struct TenantModel {
+    pub model_id: i32,
+    #[sql(type = "NVARCHAR(256)")]
+    pub model_name: String,
+    pub is_active: bool,
+}
+
+/// A tenant's atom counts, for the overview.
+#[derive(SqlRow)]
+pub struct TenantAtomStats {
+    pub atom_count: i32,
+    pub embedded_count: i32,
+}
+
+/// A tenant at a glance: its models, then its atom counts (two result sets).
+#[sql_procedure(name = "sp_TenantOverview", file = "tenant_overview.sql")]
+pub fn tenant_overview(tenant_id: i32) -> (Vec<TenantModel>, Vec<TenantAtomStats>);

@@ -3005,6 +3005,70 @@ impl AtomKey {
         })
     }
 }
+/// A model of a tenant, for the overview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantModel {
+    /// `[ModelId]` INT
+    pub model_id: i32,
+    /// `[ModelName]` NVARCHAR(256)
+    pub model_name: String,
+    /// `[IsActive]` BIT
+    pub is_active: bool,
+}
+impl TenantModel {
+    /// The columns, in the order `from_row` expects them.
+    pub const COLUMNS: &'static [&'static str] = &["ModelId", "ModelName", "IsActive"];
+    /// The row in `row`, after checking its column names, order and types.
+    pub fn from_row(row: &Row) -> Result<Self, EntityError> {
+        check_columns(row, "TenantModel", Self::COLUMNS)?;
+        Ok(Self {
+            model_id: required(
+                read::<i32>(row, 0usize, "TenantModel", "ModelId", "INT")?,
+                "TenantModel",
+                "ModelId",
+            )?,
+            model_name: required(
+                read::<&str>(row, 1usize, "TenantModel", "ModelName", "NVARCHAR(256)")?
+                    .map(str::to_owned),
+                "TenantModel",
+                "ModelName",
+            )?,
+            is_active: required(
+                read::<bool>(row, 2usize, "TenantModel", "IsActive", "BIT")?,
+                "TenantModel",
+                "IsActive",
+            )?,
+        })
+    }
+}
+/// A tenant's atom counts, for the overview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantAtomStats {
+    /// `[AtomCount]` INT
+    pub atom_count: i32,
+    /// `[EmbeddedCount]` INT
+    pub embedded_count: i32,
+}
+impl TenantAtomStats {
+    /// The columns, in the order `from_row` expects them.
+    pub const COLUMNS: &'static [&'static str] = &["AtomCount", "EmbeddedCount"];
+    /// The row in `row`, after checking its column names, order and types.
+    pub fn from_row(row: &Row) -> Result<Self, EntityError> {
+        check_columns(row, "TenantAtomStats", Self::COLUMNS)?;
+        Ok(Self {
+            atom_count: required(
+                read::<i32>(row, 0usize, "TenantAtomStats", "AtomCount", "INT")?,
+                "TenantAtomStats",
+                "AtomCount",
+            )?,
+            embedded_count: required(
+                read::<i32>(row, 1usize, "TenantAtomStats", "EmbeddedCount", "INT")?,
+                "TenantAtomStats",
+                "EmbeddedCount",
+            )?,
+        })
+    }
+}
 /// A cell of the 2²¹ × 2²¹ × 2²¹ grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridPoint {
@@ -3234,7 +3298,7 @@ pub mod calls {
         /// What `[dbo].[sp_PlanInference]` returned.
         #[derive(Debug, Clone, PartialEq)]
         pub struct PlanInferenceResult {
-            /// The result set.
+            /// Result set 1 (`Capability`).
             pub rows: Vec<Capability>,
             pub complexity: Option<i32>,
             pub sla: Option<String>,
@@ -3267,13 +3331,16 @@ pub mod calls {
                 .await?
                 .into_results()
                 .await?;
-            let rows = if results.len() >= 2usize {
-                results[0]
-                    .iter()
-                    .map(Capability::from_row)
-                    .collect::<Result<Vec<_>, _>>()?
+            let sets = if true {
+                results.len().saturating_sub(1)
             } else {
-                Vec::new()
+                results.len()
+            };
+            let rows = match results.get(0usize) {
+                Some(set) if 0usize < sets => {
+                    set.iter().map(Capability::from_row).collect::<Result<Vec<_>, _>>()?
+                }
+                _ => Vec::new(),
             };
             let last = results
                 .last()
@@ -3352,7 +3419,7 @@ pub mod calls {
         /// What `[dbo].[sp_SemanticSearch]` returned.
         #[derive(Debug, Clone, PartialEq)]
         pub struct SemanticSearchResult {
-            /// The result set.
+            /// Result set 1 (`SearchHit`).
             pub rows: Vec<SearchHit>,
         }
         /// The `top_k` atoms of the session's tenant nearest to `query` by cosine
@@ -3379,13 +3446,16 @@ pub mod calls {
                 .await?
                 .into_results()
                 .await?;
-            let rows = if results.len() >= 1usize {
-                results[0]
-                    .iter()
-                    .map(SearchHit::from_row)
-                    .collect::<Result<Vec<_>, _>>()?
+            let sets = if false {
+                results.len().saturating_sub(1)
             } else {
-                Vec::new()
+                results.len()
+            };
+            let rows = match results.get(0usize) {
+                Some(set) if 0usize < sets => {
+                    set.iter().map(SearchHit::from_row).collect::<Result<Vec<_>, _>>()?
+                }
+                _ => Vec::new(),
             };
             Ok(SemanticSearchResult { rows })
         }
@@ -3531,6 +3601,53 @@ pub mod calls {
                 .into_first_result()
                 .await?;
             rows.iter().map(AtomKey::from_row).collect()
+        }
+        /// What `[dbo].[sp_TenantOverview]` returned.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct TenantOverviewResult {
+            /// Result set 1 (`TenantModel`).
+            pub tenant_model_rows: Vec<TenantModel>,
+            /// Result set 2 (`TenantAtomStats`).
+            pub tenant_atom_stats_rows: Vec<TenantAtomStats>,
+        }
+        /// A tenant at a glance: its models, then its atom counts (two result sets).
+        /// Calls `[dbo].[sp_TenantOverview]`.
+        pub async fn tenant_overview<S>(
+            client: &mut Client<S>,
+            tenant_id: i32,
+        ) -> Result<TenantOverviewResult, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&tenant_id];
+            let results = client
+                .query("EXEC [dbo].[sp_TenantOverview] @tenantId = @P1;", params)
+                .await?
+                .into_results()
+                .await?;
+            let sets = if false {
+                results.len().saturating_sub(1)
+            } else {
+                results.len()
+            };
+            let tenant_model_rows = match results.get(0usize) {
+                Some(set) if 0usize < sets => {
+                    set.iter().map(TenantModel::from_row).collect::<Result<Vec<_>, _>>()?
+                }
+                _ => Vec::new(),
+            };
+            let tenant_atom_stats_rows = match results.get(1usize) {
+                Some(set) if 1usize < sets => {
+                    set.iter()
+                        .map(TenantAtomStats::from_row)
+                        .collect::<Result<Vec<_>, _>>()?
+                }
+                _ => Vec::new(),
+            };
+            Ok(TenantOverviewResult {
+                tenant_model_rows,
+                tenant_atom_stats_rows,
+            })
         }
     }
     pub mod spatial {

@@ -606,7 +606,10 @@ fn call_helper(model: &Model, routine: &Routine) -> TokenStream {
                 }
             }
         }
-        RoutineKind::Procedure { result_set } => {
+        RoutineKind::Procedure {
+            result_sets,
+            dynamic,
+        } => {
             let outputs: Vec<_> = routine
                 .params
                 .iter()
@@ -656,20 +659,56 @@ fn call_helper(model: &Model, routine: &Routine) -> TokenStream {
                 let read = read_expr(&p.value, i, &entity, &p.sql_name);
                 quote!(#f: #read)
             });
-            let rows_field = match result_set {
-                Some(r) => {
-                    let row_ty = ident(&r.ident);
-                    quote!(/// The result set.
-                        pub rows: Vec<#row_ty>,)
-                }
-                None => TokenStream::new(),
-            };
             let has_outputs = !outputs.is_empty();
-            let rows_assign = if result_set.is_some() {
-                quote!(rows,)
-            } else {
-                TokenStream::new()
-            };
+            // One field per declared result set: `rows` for one, else
+            // `<row>_rows` each; a dynamic procedure keeps tiberius rows.
+            let mut set_fields = Vec::new();
+            let mut set_reads = Vec::new();
+            let mut set_names = Vec::new();
+            for (k, set) in result_sets.iter().enumerate() {
+                let row_ty = ident(&set.ident);
+                let mut field = if result_sets.len() == 1 {
+                    "rows".to_string()
+                } else {
+                    format!("{}_rows", crate::model::snake_case(&set.ident))
+                };
+                if set_names.contains(&field) {
+                    field = format!("{field}_{}", k + 1);
+                }
+                set_names.push(field.clone());
+                let f = ident(&field);
+                let doc = format!(" Result set {} (`{}`).", k + 1, set.ident);
+                set_fields.push(quote!(#[doc = #doc] pub #f: Vec<#row_ty>,));
+                set_reads.push(quote! {
+                    let #f = match results.get(#k) {
+                        Some(set) if #k < sets => set.iter().map(#row_ty::from_row).collect::<Result<Vec<_>, _>>()?,
+                        _ => Vec::new(),
+                    };
+                });
+            }
+            if *dynamic {
+                set_fields.push(
+                    quote!(/// Every result set, as tiberius rows: their shape depends on data.
+                    pub results: Vec<Vec<Row>>,),
+                );
+                set_names.push("results".into());
+                set_reads.push(quote! {
+                    let results_read: Vec<Vec<Row>> = results.iter().take(sets).cloned().collect();
+                });
+            }
+            let set_assigns: Vec<TokenStream> = set_names
+                .iter()
+                .map(|n| {
+                    let f = ident(n);
+                    if n == "results" {
+                        quote!(results: results_read,)
+                    } else {
+                        quote!(#f,)
+                    }
+                })
+                .collect();
+            let rows_field = quote!(#(#set_fields)*);
+            let rows_assign = quote!(#(#set_assigns)*);
             let outputs_read = if has_outputs {
                 quote! {
                     let last = results.last().and_then(|r| r.first())
@@ -680,24 +719,18 @@ fn call_helper(model: &Model, routine: &Routine) -> TokenStream {
             } else {
                 TokenStream::new()
             };
-            // With outputs, the last result holds them; the result set, if
-            // any, comes first.
-            let rows_read = match result_set {
-                Some(r) => {
-                    let row_ty = ident(&r.ident);
-                    let sets = if has_outputs { 2usize } else { 1usize };
-                    quote! {
-                        let rows = if results.len() >= #sets {
-                            results[0].iter().map(#row_ty::from_row).collect::<Result<Vec<_>, _>>()?
-                        } else {
-                            Vec::new()
-                        };
-                    }
+            // The result sets come first; with outputs, the last result
+            // holds them.
+            let rows_read = if set_reads.is_empty() {
+                TokenStream::new()
+            } else {
+                quote! {
+                    let sets = if #has_outputs { results.len().saturating_sub(1) } else { results.len() };
+                    #(#set_reads)*
                 }
-                None => TokenStream::new(),
             };
             // Nothing to read back: run it for its effects.
-            let run = if result_set.is_none() && !has_outputs {
+            let run = if result_sets.is_empty() && !*dynamic && !has_outputs {
                 quote!(client.execute(#sql, params).await?;)
             } else {
                 quote! {
