@@ -54,13 +54,13 @@ fn annotation_errors_render_like_rustc_with_codes_and_help() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        r#"error[HS0101]: Unknown field: `nme`. Did you mean `name`?
+        r##"error[HS0101]: Unknown field: `nme`. Did you mean `name`?
   ┌─ functions/src/lib.rs:3:16
   │
 3 │ #[sql_function(nme = "fn_X")]
   │                ^^^^^^^^^^^^
   │
-  = help: valid options here: name = "..", schema = "..", deterministic, precise, data_access = "none" | "read", returns = "<SQL type>", file = "<body>.sql"
+  = help: valid options here: name = "..", schema = "..", deterministic, precise, data_access = "none" | "read", returns = "<SQL type>", file = "<body>.sql", body = r#"<T-SQL>"#
 
 error[HS0303]: vector dimension 0 is out of range
   ┌─ functions/src/lib.rs:4:20
@@ -71,7 +71,7 @@ error[HS0303]: vector dimension 0 is out of range
   = help: SQL Server's VECTOR holds 1 to 1998 float32 elements
 
 error: codegen found 2 problems; nothing was written
-"#
+"##
     );
     assert!(
         !s.0.join("generated").exists(),

@@ -446,3 +446,40 @@ fn several_result_sets_are_checked_in_order() {
         ]
     );
 }
+
+#[test]
+fn inline_bodies_are_checked_with_places_in_the_rust_file() {
+    let lib = "use runtime::prelude::*;\n\n#[derive(SqlTable)]\npub struct T {\n    #[sql(primary_key)]\n    pub id: i32,\n}\n\n#[sql_procedure(body = r#\"SELECT t.Id\nFROM dbo.Missing AS m, dbo.T AS t WHERE t.Idx = 1;\"#)]\npub fn sp_inline();\n\n#[sql_procedure(body = \"SELECT t.Nope FROM dbo.T AS t;\")]\npub fn sp_plain();\n";
+    let generation = generate_with(
+        "src/lib.rs",
+        |p| {
+            (p == "src/lib.rs")
+                .then(|| lib.to_string())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+        },
+        &EmitOptions::default(),
+    );
+    let found: Vec<(String, String, u32, u32)> = generation
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = d.primary.as_ref().unwrap();
+            (
+                d.code.as_str().to_string(),
+                at.file.to_string(),
+                at.start.line,
+                at.start.column + 1,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            // line 10: `FROM dbo.Missing ...` inside the raw string
+            ("HS0701".to_string(), "src/lib.rs".to_string(), 10, 6),
+            ("HS0702".to_string(), "src/lib.rs".to_string(), 10, 43),
+            // line 13, after `body = "`: column of `Nope`
+            ("HS0702".to_string(), "src/lib.rs".to_string(), 13, 34),
+        ]
+    );
+}

@@ -203,12 +203,14 @@ fn expand_routine(attr: RoutineAttr, args: TokenStream, item: TokenStream) -> To
             let export = match &routine.body {
                 // The file must exist next to this one (and a change to it
                 // rebuilds the crate); there is nothing to export.
-                Some(body) => {
+                Some(body) if body.inline_at.is_none() => {
                     let path = body.file.to_string();
                     quote!(
                         const _: &str = include_str!(#path);
                     )
                 }
+                // Written inline: nothing to find.
+                Some(_) => proc_macro2::TokenStream::new(),
                 None => codegen::native::routine_export(&routine, &sig),
             };
             let row_check = match returned_row_type(&sig) {

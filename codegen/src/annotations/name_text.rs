@@ -46,6 +46,30 @@ pub fn sibling_path(rust_file: &str, file: &str) -> String {
     }
 }
 
+/// A T-SQL body written in the attribute: the text, and where it starts in
+/// the Rust file (after `"` or `r#"`, so positions inside a raw string are
+/// exact; escapes in an ordinary string shift them).
+pub fn inline_body(
+    ctx: &super::ItemContext<'_>,
+    literal: &darling::util::SpannedValue<String>,
+) -> crate::model::TSqlBody {
+    let span = literal.span();
+    let start = span.start();
+    let prefix = span
+        .source_text()
+        .and_then(|t| t.find('"'))
+        .map_or(1, |quote| quote + 1);
+    crate::model::TSqlBody {
+        file: ctx.file.clone(),
+        inline_at: Some(crate::diagnostics::LineCol {
+            line: start.line as u32,
+            column: start.column as u32 + prefix as u32,
+        }),
+        text: literal.as_str().to_string(),
+        option_span: crate::diagnostics::SourceSpan::from_span(ctx.file, span),
+    }
+}
+
 /// `text` split on `separator` outside brackets.
 pub fn split_outside<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
     let mut parts = Vec::new();

@@ -412,6 +412,7 @@ fn view(
     let body = match &a.file {
         Some(file) => TSqlBody {
             file: super::name_text::sibling_path(ctx.file, file.as_str()).into(),
+            inline_at: None,
             text: String::new(),
             option_span: SourceSpan::from_span(ctx.file, file.span()),
         },
@@ -422,6 +423,7 @@ fn view(
             );
             TSqlBody {
                 file: "".into(),
+                inline_at: None,
                 text: String::new(),
                 option_span: declared.span.clone(),
             }

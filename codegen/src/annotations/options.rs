@@ -22,9 +22,12 @@ pub struct FunctionArgs {
     /// The T-SQL body of a bodiless `fn`: a `.sql` file next to the Rust file.
     #[darling(default)]
     pub file: Option<SpannedValue<String>>,
+    /// The T-SQL body written inline.
+    #[darling(default)]
+    pub body: Option<SpannedValue<String>>,
 }
 
-pub const FUNCTION_OPTIONS: &str = "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\", file = \"<body>.sql\"";
+pub const FUNCTION_OPTIONS: &str = "name = \"..\", schema = \"..\", deterministic, precise, data_access = \"none\" | \"read\", returns = \"<SQL type>\", file = \"<body>.sql\", body = r#\"<T-SQL>\"#";
 
 /// `#[sql_procedure(...)]`.
 #[derive(Debug, Default, FromMeta)]
@@ -36,13 +39,16 @@ pub struct ProcedureArgs {
     /// The T-SQL body of a bodiless `fn`: a `.sql` file next to the Rust file.
     #[darling(default)]
     pub file: Option<SpannedValue<String>>,
+    /// The T-SQL body written inline.
+    #[darling(default)]
+    pub body: Option<SpannedValue<String>>,
     /// A T-SQL procedure whose result sets depend on data.
     #[darling(default)]
     pub dynamic: Option<SpannedValue<Switch>>,
 }
 
 pub const PROCEDURE_OPTIONS: &str =
-    "name = \"..\", schema = \"..\", file = \"<body>.sql\", dynamic";
+    "name = \"..\", schema = \"..\", file = \"<body>.sql\", body = r#\"<T-SQL>\"#, dynamic";
 
 #[derive(Debug, Clone, Copy, FromMeta, PartialEq, Eq)]
 #[darling(rename_all = "snake_case")]

@@ -72,7 +72,7 @@ pub fn parse_routine(
         }
     };
     let mut dynamic = None;
-    let (naming, function_options, returns_override, file) = match attr {
+    let (naming, function_options, returns_override, file, inline) = match attr {
         RoutineAttr::Function => {
             let parsed = FunctionArgs::from_list(&meta).unwrap_or_else(|e| {
                 errors.push_darling(e, FUNCTION_OPTIONS);
@@ -94,6 +94,7 @@ pub fn parse_routine(
                 options,
                 parsed.returns,
                 parsed.file,
+                parsed.body,
             )
         }
         RoutineAttr::Procedure => {
@@ -110,24 +111,38 @@ pub fn parse_routine(
                 FunctionOptions::default(),
                 None,
                 parsed.file,
+                parsed.body,
             )
         }
     };
-    let body = match (&file, bodiless) {
-        (Some(file), true) => {
-            let path = super::name_text::sibling_path(ctx.file, file.as_str());
-            Some(TSqlBody {
-                file: path.into(),
+    if let (Some(_), Some(inline)) = (&file, &inline) {
+        errors.push(
+            AnnotationError::new(
+                Code::MissingTSqlBody,
+                inline.span(),
+                "both `file` and `body`",
+            )
+            .help(
+                "give the T-SQL once: in a .sql file (file = \"..\") or inline (body = r#\"..\"#)",
+            ),
+        );
+    }
+    let body = match (file.as_ref().or(inline.as_ref()), bodiless) {
+        (Some(given), true) => Some(match &inline {
+            Some(inline) if file.is_none() => super::name_text::inline_body(ctx, inline),
+            _ => TSqlBody {
+                file: super::name_text::sibling_path(ctx.file, given.as_str()).into(),
+                inline_at: None,
                 text: String::new(),
-                option_span: SourceSpan::from_span(ctx.file, file.span()),
-            })
-        }
+                option_span: SourceSpan::from_span(ctx.file, given.span()),
+            },
+        }),
         (None, true) => {
             errors.push(
                 AnnotationError::new(
                     Code::MissingTSqlBody,
                     sig.ident.span(),
-                    format!("`{}` has no body: a native routine needs a Rust body, a T-SQL one `file = \"..\"`", sig.ident),
+                    format!("`{}` has no body: a native routine needs a Rust body, a T-SQL one `file = \"..\"` or `body = \"..\"`", sig.ident),
                 )
                 .help("give the function a Rust body, or put its T-SQL in a .sql file next to this one and name it: file = \"name.sql\""),
             );
@@ -138,7 +153,7 @@ pub fn parse_routine(
                 AnnotationError::new(
                     Code::MissingTSqlBody,
                     file.span(),
-                    "`file` names a T-SQL body, but this function has a Rust body",
+                    "a T-SQL body (`file` or `body`) on a function that has a Rust body",
                 )
                 .help("end the signature with `;` instead of a body for a T-SQL routine, or drop `file`"),
             );

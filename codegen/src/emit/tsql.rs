@@ -99,7 +99,11 @@ pub(super) fn tsql_routine_view(model: &Model, routine: &Routine) -> TSqlRoutine
         name: routine.name.name.clone(),
         source: source_text(&routine.span),
         rust: routine.rust.to_string(),
-        body_file: body.file.to_string(),
+        body_file: if body.inline_at.is_some() {
+            format!("inline in {}", body.file)
+        } else {
+            body.file.to_string()
+        },
         doc: routine.doc.clone(),
         params: routine
             .params

@@ -109,11 +109,16 @@ impl Routine {
     }
 }
 
-/// A T-SQL body held in a `.sql` file next to the Rust file.
+/// A T-SQL body: a `.sql` file next to the Rust file, or written inline in
+/// the attribute (`body = r#"..."#`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TSqlBody {
-    /// The file, relative to the workspace root (as diagnostics name it).
+    /// The file the text is in, relative to the workspace root (as
+    /// diagnostics name it): the `.sql` file, or the Rust file for an inline
+    /// body.
     pub file: std::sync::Arc<str>,
+    /// For an inline body, where its text starts in the Rust file.
+    pub inline_at: Option<crate::diagnostics::LineCol>,
     /// The file's text, once the reader has loaded it (the macros only
     /// check that it exists, through `include_str!`).
     pub text: String,

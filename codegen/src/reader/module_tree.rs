@@ -117,7 +117,8 @@ fn load_tsql_bodies(out: &mut CrateSource, load: &mut impl FnMut(&str) -> std::i
         .iter_mut()
         .map(|v| (v.name.to_string(), &mut v.body));
     for (owner, body) in routines.chain(views) {
-        if body.file.is_empty() {
+        // Inline bodies are already read; an empty name follows an error.
+        if body.file.is_empty() || body.inline_at.is_some() {
             continue;
         }
         match load(&body.file) {

@@ -26,6 +26,8 @@ fn position(text: &str, offset: usize) -> LineCol {
 
 struct Body<'a> {
     model: &'a Model,
+    /// Where the text starts in its file, for a body written inline.
+    inline_at: Option<LineCol>,
     /// The routine or view whose body this is.
     owner: &'a QualifiedName,
     owner_span: &'a SourceSpan,
@@ -42,10 +44,24 @@ struct Body<'a> {
 
 impl Body<'_> {
     fn span(&self, range: &Range<usize>) -> SourceSpan {
+        let place = |offset| {
+            let at = position(self.text, offset);
+            match self.inline_at {
+                None => at,
+                Some(origin) if at.line == 1 => LineCol {
+                    line: origin.line,
+                    column: origin.column + at.column,
+                },
+                Some(origin) => LineCol {
+                    line: origin.line + at.line - 1,
+                    column: at.column,
+                },
+            }
+        };
         SourceSpan {
             file: self.file.clone(),
-            start: position(self.text, range.start),
-            end: position(self.text, range.end),
+            start: place(range.start),
+            end: place(range.end),
         }
     }
 
@@ -640,6 +656,7 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
         }
         let mut checker = Body {
             model,
+            inline_at: body.inline_at,
             owner: &routine.name,
             owner_span: &routine.name_span,
             rows: declared_rows(model, routine),
@@ -666,6 +683,7 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
         }
         let mut checker = Body {
             model,
+            inline_at: view.body.inline_at,
             owner: &view.name,
             owner_span: &view.declared.span,
             rows: model
