@@ -177,6 +177,9 @@ fn each_broken_body_gives_its_code_at_its_place() {
         ("SELECT [dbo].[twice]();", "HS0703", "[dbo].[twice]"),
         ("SELECT dbo.thrice(1);", "HS0701", "dbo.thrice"),
         ("EXEC dbo.sp_missing @x = 1;", "HS0701", "dbo.sp_missing"),
+        ("EXEC dbo.sp_body;", "HS0703", "dbo.sp_body"),
+        ("EXEC dbo.sp_body 1, 2;", "HS0703", "dbo.sp_body"),
+        ("EXEC dbo.sp_body @y = 1;", "HS0703", "dbo.sp_body"),
         (
             "SELECT NEXT VALUE FOR dbo.Missing;",
             "HS0704",
@@ -277,6 +280,7 @@ fn the_scanners_hard_cases_are_not_findings() {
         "DECLARE @h UNIQUEIDENTIFIER;\nBEGIN DIALOG @h FROM SERVICE [//T/Service] TO SERVICE N'//T/Service' ON CONTRACT [//T/Contract];\nSEND ON CONVERSATION @h MESSAGE TYPE [//T/Ping];\nEND CONVERSATION @h;",
         "WAITFOR (RECEIVE TOP (1) message_body FROM dbo.Pings), TIMEOUT 10;",
         "EXEC dbo.sp_native; EXEC sp_who;",
+        "EXEC dbo.sp_body 1; EXEC dbo.sp_body @x = @x;\nEXEC [dbo].[sp_body] @X = 2\nSELECT 1;",
     ];
     for body in clean {
         assert_eq!(findings(body), vec![], "{body:?}");

@@ -279,34 +279,103 @@ impl Body<'_> {
             }
         }
 
-        for call in std::mem::take(&mut self.refs.procedures) {
+        let args_of = std::mem::take(&mut self.refs.procedure_args);
+        for (call, args) in std::mem::take(&mut self.refs.procedures)
+            .into_iter()
+            .zip(args_of)
+        {
             let Some(name) = self.qualified(&call.parts) else {
                 continue;
             };
-            if call.parts.len() == 1
-                && name.name.to_lowercase().starts_with("sp_")
-                && !self
-                    .model
-                    .routines
-                    .iter()
-                    .any(|r| r.name.collision_key() == name.collision_key())
-            {
-                // A one-part sp_ name is looked up in master first: a system procedure.
-                continue;
-            }
-            let declared =
-                self.model.routines.iter().any(|r| {
+            let procedure =
+                self.model.routines.iter().find(|r| {
                     r.name.collision_key() == name.collision_key() && r.kind.is_procedure()
                 });
-            if !declared && self.known_schema(&name.schema) {
+            let Some(procedure) = procedure else {
+                // A one-part sp_ name is looked up in master first: a system procedure.
+                let system = call.parts.len() == 1 && name.name.to_lowercase().starts_with("sp_");
+                if !system && self.known_schema(&name.schema) {
+                    self.report(
+                        Code::UnknownTSqlObject,
+                        &call.range,
+                        format!(
+                            "`{}` executes `{name}`, which is not a declared procedure",
+                            self.owner
+                        ),
+                        "declare it with #[sql_procedure], or correct the name".into(),
+                    );
+                }
+                continue;
+            };
+            let params: Vec<(String, bool)> = procedure
+                .params
+                .iter()
+                .map(|p| {
+                    (
+                        format!("@{}", p.sql_name.to_lowercase()),
+                        p.default.is_some(),
+                    )
+                })
+                .collect();
+            let signature = procedure
+                .params
+                .iter()
+                .map(|p| {
+                    format!(
+                        "@{} {}{}{}",
+                        p.sql_name,
+                        p.value.sql,
+                        if p.default.is_some() {
+                            " = default"
+                        } else {
+                            ""
+                        },
+                        if p.direction == crate::model::Direction::Output {
+                            " OUTPUT"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let proc_name = procedure.name.to_string();
+            let mut problems = Vec::new();
+            if args.positional > params.len() {
+                problems.push(format!(
+                    "{} arguments for {} parameters",
+                    args.positional,
+                    params.len()
+                ));
+            }
+            for (named, _) in &args.named {
+                if !params.iter().any(|(p, _)| p == &named.to_lowercase()) {
+                    problems.push(format!("no parameter `{named}`"));
+                }
+            }
+            let missing: Vec<&str> = params
+                .iter()
+                .enumerate()
+                .filter(|(i, (p, has_default))| {
+                    !has_default
+                        && *i >= args.positional
+                        && !args.named.iter().any(|(n, _)| n.to_lowercase() == *p)
+                })
+                .map(|(_, (p, _))| p.as_str())
+                .collect();
+            if !missing.is_empty() {
+                problems.push(format!("missing {}", missing.join(", ")));
+            }
+            if !problems.is_empty() {
                 self.report(
-                    Code::UnknownTSqlObject,
+                    Code::WrongArgumentCount,
                     &call.range,
                     format!(
-                        "`{}` executes `{name}`, which is not a declared procedure",
-                        self.owner
+                        "`{}` executes `{proc_name}` with {}",
+                        self.owner,
+                        problems.join("; ")
                     ),
-                    "declare it with #[sql_procedure], or correct the name".into(),
+                    format!("its parameters: ({signature})"),
                 );
             }
         }

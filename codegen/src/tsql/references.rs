@@ -16,6 +16,14 @@ pub struct NameRef {
     pub range: Range<usize>,
 }
 
+/// The arguments of an `EXEC proc ...`: how many are positional, and the
+/// names (with the `@`) of the named ones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExecArgs {
+    pub positional: usize,
+    pub named: Vec<(String, Range<usize>)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     Insert,
@@ -43,6 +51,8 @@ pub struct References {
     /// Two-part function calls and their argument counts.
     pub calls: Vec<(NameRef, usize)>,
     pub procedures: Vec<NameRef>,
+    /// The arguments of each `EXEC` in `procedures`, in the same order.
+    pub procedure_args: Vec<ExecArgs>,
     pub sequences: Vec<NameRef>,
     pub queues: Vec<NameRef>,
     pub services: Vec<(String, Range<usize>)>,
@@ -513,6 +523,7 @@ impl Reader<'_> {
                                     self.refs.dynamic_sql.push(name.range.clone());
                                 } else {
                                     self.refs.procedures.push(name);
+                                    self.refs.procedure_args.push(exec_args(t, after));
                                 }
                                 i = after;
                                 continue;
@@ -561,6 +572,47 @@ impl Reader<'_> {
     }
 }
 
+/// The arguments after `EXEC name`, up to the end of the statement.
+fn exec_args(t: &[Token], from: usize) -> ExecArgs {
+    let mut args = ExecArgs::default();
+    let mut depth = 0;
+    let mut start = from;
+    let mut i = from;
+    let finish = |start: usize, end: usize, args: &mut ExecArgs| {
+        if start >= end {
+            return;
+        }
+        match (&t[start].kind, t.get(start + 1).map(|x| &x.kind)) {
+            (Kind::Variable(name), Some(Kind::Equals)) if end > start + 1 => {
+                args.named.push((name.clone(), t[start].range.clone()))
+            }
+            _ => args.positional += 1,
+        }
+    };
+    while i < t.len() {
+        let token = &t[i];
+        let ends = depth == 0
+            && (token.kind == Kind::Semicolon
+                || (i > from && STATEMENT_START.iter().any(|k| token.is_keyword(k)))
+                || token.is_keyword("ELSE"));
+        if ends {
+            break;
+        }
+        match token.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => depth -= 1,
+            Kind::Comma if depth == 0 => {
+                finish(start, i, &mut args);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    finish(start, i, &mut args);
+    args
+}
+
 /// Words that start a statement, ending a DECLARE list.
 const STATEMENT_START: &[&str] = &[
     "SELECT",
@@ -595,14 +647,26 @@ const STATEMENT_START: &[&str] = &[
 /// Declared variables and every variable use.
 fn variables(t: &[Token], refs: &mut References) {
     let mut declaring = false;
+    let mut executing = false;
     let mut depth = 0;
     for (i, token) in t.iter().enumerate() {
         match &token.kind {
             Kind::Open => depth += 1,
             Kind::Close => depth -= 1,
-            Kind::Semicolon => declaring = false,
+            Kind::Semicolon => {
+                declaring = false;
+                executing = false;
+            }
             Kind::Variable(name) => {
                 if name.starts_with("@@") {
+                    continue;
+                }
+                // `EXEC p @param = ..`: a parameter's name, not a variable
+                // (but `EXEC @rc = p` assigns one).
+                let names_parameter = executing
+                    && !(i > 0 && (t[i - 1].is_keyword("EXEC") || t[i - 1].is_keyword("EXECUTE")))
+                    && t.get(i + 1).is_some_and(|x| x.kind == Kind::Equals);
+                if names_parameter {
                     continue;
                 }
                 let after_declare_or_comma = i > 0
@@ -615,11 +679,16 @@ fn variables(t: &[Token], refs: &mut References) {
                 }
             }
             Kind::Word { quoted: false, .. } => {
+                let starts =
+                    depth == 0 && i > 0 && STATEMENT_START.iter().any(|k| token.is_keyword(k));
+                if starts {
+                    declaring = false;
+                    executing = false;
+                }
                 if token.is_keyword("DECLARE") {
                     declaring = true;
-                } else if depth == 0 && i > 0 && STATEMENT_START.iter().any(|k| token.is_keyword(k))
-                {
-                    declaring = false;
+                } else if token.is_keyword("EXEC") || token.is_keyword("EXECUTE") {
+                    executing = true;
                 }
             }
             _ => {}
