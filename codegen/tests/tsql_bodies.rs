@@ -487,3 +487,38 @@ fn inline_bodies_are_checked_with_places_in_the_rust_file() {
         ]
     );
 }
+
+#[test]
+fn result_column_types_are_compared_where_known() {
+    let lib = format!(
+        "{LIB}\n#[derive(SqlRow)]\npub struct Narrow {{\n    pub request_id: i32,\n    pub tenant_id: i32,\n}}\n\n#[sql_procedure(file = \"narrow.sql\")]\npub fn sp_narrow() -> Vec<Narrow>;\n"
+    );
+    let files: HashMap<&str, &str> = [
+        ("src/lib.rs", lib.as_str()),
+        ("src/body.sql", "SELECT 1;"),
+        ("src/rows.sql", ROWS),
+        (
+            "src/narrow.sql",
+            "SELECT r.RequestId, r.TenantId FROM dbo.Request AS r;",
+        ),
+    ]
+    .into();
+    let found: Vec<String> = generate_with(
+        "src/lib.rs",
+        |p| {
+            files
+                .get(p)
+                .map(|t| t.to_string())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+        },
+        &EmitOptions::default(),
+    )
+    .diagnostics
+    .iter()
+    .map(|d| format!("{}: {}", d.code, d.message))
+    .collect();
+    assert_eq!(
+        found,
+        vec!["HS0708: `dbo.sp_narrow` returns `RequestId` as BIGINT where `Narrow` declares INT for `RequestId`".to_string()]
+    );
+}

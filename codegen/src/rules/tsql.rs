@@ -632,6 +632,40 @@ impl Body<'_> {
             );
             return;
         }
+        // Types, where the item is a column the model knows: the entity
+        // decodes by type, so an INT where BIGINT is declared would fail.
+        for (item, expected) in items.iter().zip(&row.columns) {
+            let Some((qualifier, column)) = &item.column else {
+                continue;
+            };
+            // A misplaced column is a name finding, not a type one.
+            if !column.eq_ignore_ascii_case(&expected.sql_name) {
+                continue;
+            }
+            let table = if qualifier.is_empty() {
+                match self.refs.tables.as_slice() {
+                    [only] => self.table(&only.parts),
+                    _ => None,
+                }
+            } else {
+                self.table(qualifier)
+            };
+            let Some(actual) = table.and_then(|t| t.column(column)) else {
+                continue;
+            };
+            if type_family(actual.value.sql) != type_family(expected.value.sql) {
+                let (actual_type, expected_type) = (actual.value.sql, expected.value.sql);
+                self.report(
+                    Code::ResultSetMismatch,
+                    &item.range,
+                    format!(
+                        "`{}` returns `{column}` as {actual_type} where `{}` declares {expected_type} for `{}`",
+                        self.owner, row.rust.ident, expected.sql_name
+                    ),
+                    format!("change the row field's type to match {actual_type}, or CAST the column"),
+                );
+            }
+        }
         for (item, expected) in items.iter().zip(&declared) {
             let matches = item
                 .name
@@ -659,8 +693,32 @@ impl Body<'_> {
     }
 }
 
-/// The rows a routine's body must end by selecting: a procedure's result
-/// set, an inline table-valued function's rows.
+/// Types a client reads the same way: lengths and precisions aside, the
+/// Rust value they decode to.
+fn type_family(sql: crate::model::SqlType) -> u8 {
+    use crate::model::SqlType::*;
+    match sql {
+        Bit => 0,
+        TinyInt => 1,
+        SmallInt => 2,
+        Int => 3,
+        BigInt => 4,
+        Real => 5,
+        Float => 6,
+        Decimal { .. } => 7,
+        NVarChar(_) | VarChar(_) | NChar(_) | Char(_) | Json => 8,
+        VarBinary(_) | Binary(_) | Geometry | Geography | HierarchyId => 9,
+        UniqueIdentifier => 10,
+        Date => 11,
+        Time(_) => 12,
+        DateTime | DateTime2(_) => 13,
+        DateTimeOffset(_) => 14,
+        Vector(_) => 15,
+    }
+}
+
+/// The rows a routine's body must end by selecting, in order: a
+/// procedure's result sets, an inline table-valued function's rows.
 fn declared_rows<'a>(model: &'a Model, routine: &Routine) -> Vec<&'a RowDef> {
     use crate::model::RoutineKind;
     let Some(body) = routine.body.as_ref() else {

@@ -14,6 +14,9 @@ pub struct SelectItem {
     /// `*` or `t.*`: the columns are not known from the text.
     pub star: bool,
     pub range: Range<usize>,
+    /// A plain column reference (`Col`, `t.Col`, `s.t.Col`): its qualifier
+    /// and name, whose type the model may know.
+    pub column: Option<(Vec<String>, String)>,
 }
 
 const SET_OPERATORS: &[&str] = &["UNION", "ALL", "EXCEPT", "INTERSECT"];
@@ -148,10 +151,28 @@ fn select_list(t: &[Token], mut i: usize) -> Vec<(Range<usize>, SelectItem)> {
 fn item(tokens: &[Token]) -> SelectItem {
     let range = tokens[0].range.start..tokens[tokens.len() - 1].range.end;
     let n = tokens.len();
+    // `a.b.c`: words separated by dots and nothing else.
+    let plain_reference = n % 2 == 1
+        && tokens.iter().enumerate().all(|(i, t)| {
+            if i % 2 == 0 {
+                t.word().is_some()
+            } else {
+                t.kind == Kind::Dot
+            }
+        });
+    let column = plain_reference.then(|| {
+        let words: Vec<String> = tokens
+            .iter()
+            .filter_map(|t| t.word().map(str::to_string))
+            .collect();
+        let (name, qualifier) = words.split_last().expect("at least one word");
+        (qualifier.to_vec(), name.clone())
+    });
     let named = |name: &str| SelectItem {
         name: Some(name.to_string()),
         star: false,
         range: range.clone(),
+        column: column.clone(),
     };
     // `*` or `t.*`
     if tokens[n - 1].kind == Kind::Star && (n == 1 || tokens[n - 2].kind == Kind::Dot) {
@@ -159,6 +180,7 @@ fn item(tokens: &[Token]) -> SelectItem {
             name: None,
             star: true,
             range,
+            column: None,
         };
     }
     // Name = expression
@@ -188,6 +210,7 @@ fn item(tokens: &[Token]) -> SelectItem {
         name: None,
         star: false,
         range,
+        column,
     }
 }
 
