@@ -536,6 +536,25 @@ impl Body<'_> {
                 ),
             );
         }
+        let created = std::mem::take(&mut self.refs.temp_created);
+        let mut noted: Vec<String> = Vec::new();
+        for (temp, range) in std::mem::take(&mut self.refs.temp_used) {
+            let lower = temp.to_lowercase();
+            if created.contains(&lower) || noted.contains(&lower) {
+                continue;
+            }
+            noted.push(lower);
+            let span = self.span(&range);
+            self.found.push(
+                Diagnostic::new(
+                    Code::DynamicSql,
+                    format!("`{}` uses temporary table `{temp}`, created elsewhere: not checked", self.owner),
+                )
+                .at(span)
+                .with_help("its columns are only known where it is created; create it in this body to have it checked")
+                .as_note(),
+            );
+        }
         for range in std::mem::take(&mut self.refs.dynamic_sql) {
             let span = self.span(&range);
             self.found.push(

@@ -65,6 +65,11 @@ pub struct References {
     /// Variables declared in the body (`DECLARE @a INT, @t TABLE (..)`),
     /// lower case.
     pub declared: Vec<String>,
+    /// `#temp` tables the body creates (`CREATE TABLE #t`, `SELECT .. INTO #t`),
+    /// lower case.
+    pub temp_created: Vec<String>,
+    /// Every use of a `#temp` table.
+    pub temp_used: Vec<(String, Range<usize>)>,
     /// Every use of a variable (`@x`, not `@@ROWCOUNT`).
     pub variables: Vec<(String, Range<usize>)>,
 }
@@ -696,6 +701,31 @@ fn variables(t: &[Token], refs: &mut References) {
     }
 }
 
+/// `#temp` tables created in the body, and every other mention of one.
+fn temp_tables(t: &[Token], refs: &mut References) {
+    for (i, token) in t.iter().enumerate() {
+        let Kind::Temp(name) = &token.kind else {
+            continue;
+        };
+        let creates = i >= 2 && t[i - 1].is_keyword("TABLE") && t[i - 2].is_keyword("CREATE")
+            || i >= 1 && t[i - 1].is_keyword("INTO") && {
+                // SELECT .. INTO #t creates it; INSERT INTO #t does not.
+                let statement_start = t[..i - 1]
+                    .iter()
+                    .rposition(|x| x.kind == Kind::Semicolon)
+                    .map_or(0, |p| p + 1);
+                !t[statement_start..i - 1]
+                    .iter()
+                    .any(|x| x.is_keyword("INSERT"))
+            };
+        if creates {
+            refs.temp_created.push(name.to_lowercase());
+        } else {
+            refs.temp_used.push((name.clone(), token.range.clone()));
+        }
+    }
+}
+
 /// Everything `text` refers to.
 pub fn references(text: &str) -> References {
     let t = tokens(text);
@@ -708,6 +738,7 @@ pub fn references(text: &str) -> References {
     };
     reader.read();
     variables(&t, &mut reader.refs);
+    temp_tables(&t, &mut reader.refs);
     reader.refs
 }
 

@@ -14,15 +14,15 @@ pub struct SearchHit {
     pub distance: f64,
 }
 
-/// The `top_k` atoms of the session's tenant nearest to `query` by cosine
-/// distance; atoms without an embedding are ranked by their Hilbert key's
-/// distance to `fallback_hilbert` instead.
+/// The `top_k` atoms of the tenant nearest to `query` by cosine distance;
+/// atoms without an embedding follow, ranked by their spatial key's distance
+/// to `near` (a GEOMETRY point, as its serialized bytes) when one is given.
 #[sql_procedure(name = "sp_SemanticSearch", file = "semantic_search.sql")]
 pub fn semantic_search(
     query: Vector<1998>,
     tenant_id: i32,
     #[sql(default = "10")] top_k: i32,
-    #[sql(default = "NULL")] fallback_hilbert: Option<i64>,
+    #[sql(type = "GEOMETRY", default = "NULL")] near: Option<Vec<u8>>,
 ) -> Vec<SearchHit>;
 
 /// Adds or updates atoms from a JSON array of

@@ -1,6 +1,6 @@
 -- Exact k-nearest search by cosine distance (SQL Server 2025 VECTOR_DISTANCE),
--- within the tenant; atoms without an embedding follow, nearest Hilbert key
--- first, when a fallback key is given.
+-- within the tenant; atoms without an embedding follow, nearest spatial key
+-- first, when a point to search near is given.
 SET NOCOUNT ON;
 SELECT TOP (@topK) hits.AtomId, hits.CanonicalText, hits.Distance
 FROM (
@@ -12,11 +12,12 @@ FROM (
     WHERE a.TenantId = @tenantId
     UNION ALL
     SELECT a.AtomId, a.CanonicalText,
-           CAST(ABS(a.HilbertValue - @fallbackHilbert) AS FLOAT) AS Distance,
+           a.SpatialKey.STDistance(@near) AS Distance,
            1 AS Tier
     FROM dbo.Atom AS a
     WHERE a.TenantId = @tenantId
-      AND @fallbackHilbert IS NOT NULL
+      AND @near IS NOT NULL
+      AND a.SpatialKey IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM dbo.AtomEmbedding AS x WHERE x.AtomId = a.AtomId)
 ) AS hits
 ORDER BY hits.Tier, hits.Distance;

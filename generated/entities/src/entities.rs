@@ -3422,25 +3422,25 @@ pub mod calls {
             /// Result set 1 (`SearchHit`).
             pub rows: Vec<SearchHit>,
         }
-        /// The `top_k` atoms of the session's tenant nearest to `query` by cosine
-        /// distance; atoms without an embedding are ranked by their Hilbert key's
-        /// distance to `fallback_hilbert` instead.
+        /// The `top_k` atoms of the tenant nearest to `query` by cosine distance;
+        /// atoms without an embedding follow, ranked by their spatial key's distance
+        /// to `near` (a GEOMETRY point, as its serialized bytes) when one is given.
         /// Calls `[dbo].[sp_SemanticSearch]`.
         pub async fn semantic_search<S>(
             client: &mut Client<S>,
             query: &[f32],
             tenant_id: i32,
             top_k: i32,
-            fallback_hilbert: Option<i64>,
+            near: Option<&[u8]>,
         ) -> Result<SemanticSearchResult, EntityError>
         where
             S: AsyncRead + AsyncWrite + Unpin + Send,
         {
             let query = vector_to_text(query);
-            let params: &[&dyn ToSql] = &[&query, &tenant_id, &top_k, &fallback_hilbert];
+            let params: &[&dyn ToSql] = &[&query, &tenant_id, &top_k, &near];
             let results = client
                 .query(
-                    "EXEC [dbo].[sp_SemanticSearch] @query = @P1, @tenantId = @P2, @topK = @P3, @fallbackHilbert = @P4;",
+                    "EXEC [dbo].[sp_SemanticSearch] @query = @P1, @tenantId = @P2, @topK = @P3, @near = @P4;",
                     params,
                 )
                 .await?
