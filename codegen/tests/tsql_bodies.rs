@@ -522,3 +522,37 @@ fn result_column_types_are_compared_where_known() {
         vec!["HS0708: `dbo.sp_narrow` returns `RequestId` as BIGINT where `Narrow` declares INT for `RequestId`".to_string()]
     );
 }
+
+#[test]
+fn procedures_calling_procedures_are_ordered_callee_first_and_may_recurse() {
+    let lib = "use runtime::prelude::*;\n\n#[sql_procedure(body = \"EXEC dbo.sp_z;\")]\npub fn sp_a();\n\n#[sql_procedure(body = \"SELECT 1 AS One;\")]\npub fn sp_z();\n\n#[sql_procedure(body = \"EXEC dbo.sp_n;\")]\npub fn sp_m();\n\n#[sql_procedure(body = \"EXEC dbo.sp_m;\")]\npub fn sp_n();\n";
+    let generation = generate_with(
+        "src/lib.rs",
+        |p| {
+            (p == "src/lib.rs")
+                .then(|| lib.to_string())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+        },
+        &EmitOptions::default(),
+    );
+    assert!(
+        generation.diagnostics.is_empty(),
+        "{:#?}",
+        generation.diagnostics
+    );
+    let order: Vec<String> = codegen::model::deploy_order(&generation.model)
+        .expect("mutual recursion is not a cycle error")
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    let at = |name: &str| {
+        order
+            .iter()
+            .position(|k| k == name)
+            .unwrap_or_else(|| panic!("{name} in {order:?}"))
+    };
+    assert!(
+        at("procedure dbo.sp_z") < at("procedure dbo.sp_a"),
+        "{order:?}"
+    );
+}

@@ -128,6 +128,10 @@ pub fn used_schemas(model: &Model) -> Vec<String> {
 
 /// Each object with the objects it needs created first. Names the model
 /// does not declare are left out: the rules report them.
+///
+/// A T-SQL body's `EXEC` of another procedure orders the callee first; SQL
+/// Server resolves those calls at run time, so [`deploy_order`] drops them
+/// where they close a cycle (mutual recursion).
 pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
     let mut graph: BTreeMap<ObjectKey, BTreeSet<ObjectKey>> = BTreeMap::new();
     let schemas = used_schemas(model);
@@ -202,6 +206,9 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
                 .chain(refs.sequences.iter());
             for name in names.filter_map(|n| in_schema(&n.parts)) {
                 body_deps.extend(find(&name).filter(|k| !matches!(k, ObjectKey::Routine(3, _))));
+            }
+            for name in refs.procedures.iter().filter_map(|n| in_schema(&n.parts)) {
+                body_deps.extend(find(&name).filter(|k| matches!(k, ObjectKey::Routine(3, _))));
             }
             body_deps.remove(&key);
         }
@@ -378,7 +385,27 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
 /// The deploy order, or the objects along a dependency cycle (first object
 /// repeated at the end).
 pub fn deploy_order(model: &Model) -> Result<Vec<ObjectKey>, Vec<ObjectKey>> {
-    let graph = dependencies(model);
+    let mut graph = dependencies(model);
+    loop {
+        match order_of(&graph) {
+            Ok(order) => return Ok(order),
+            // Procedures calling each other (mutual recursion): SQL Server
+            // resolves those calls at run time, so drop them and go on.
+            Err(cycle) if cycle.iter().all(|k| matches!(k, ObjectKey::Routine(3, _))) => {
+                for pair in cycle.windows(2) {
+                    if let Some(deps) = graph.get_mut(&pair[0]) {
+                        deps.remove(&pair[1]);
+                    }
+                }
+            }
+            Err(cycle) => return Err(cycle),
+        }
+    }
+}
+
+fn order_of(
+    graph: &BTreeMap<ObjectKey, BTreeSet<ObjectKey>>,
+) -> Result<Vec<ObjectKey>, Vec<ObjectKey>> {
     // Sort key: kind, then name as SQL Server compares, then exact name.
     let sort_key = |k: &ObjectKey| (k.rank(), k.to_string().to_lowercase(), k.clone());
     let mut remaining: BTreeMap<ObjectKey, BTreeSet<ObjectKey>> = graph
