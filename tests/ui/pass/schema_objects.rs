@@ -123,6 +123,10 @@ pub fn item_count(minimum: i32) -> Option<i32>;
 #[sql_function(schema = "app", file = "top_items.sql")]
 pub fn top_items(limit: i32) -> Vec<ItemCode>;
 
+/// A multi-statement T-SQL table-valued function.
+#[sql_function(schema = "app", file = "scores_by_band.sql")]
+pub fn scores_by_band(minimum: i32) -> Vec<ItemCode>;
+
 /// A T-SQL procedure written inline.
 #[sql_procedure(schema = "app", body = r#"SELECT [Id], [Code] FROM [app].[Item] WHERE [Score] > @minimum;"#)]
 pub fn items_above(minimum: i32) -> Vec<ItemCode>;
