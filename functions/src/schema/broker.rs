@@ -1,8 +1,8 @@
 //! The OODA loop's Service Broker plumbing: observations flow to analysis,
 //! hypotheses and actions through one queue per stage, each queue activating
 //! the T-SQL procedure that passes its messages on (sp_Analyze,
-//! sp_Hypothesize, sp_Act). Actions are read by the application until the
-//! learning stage (sp_Learn) joins.
+//! sp_Hypothesize, sp_Act) and, last, sp_Learn, which takes the actions and
+//! ends their dialogs.
 
 use runtime::prelude::*;
 
@@ -54,8 +54,9 @@ pub struct AnalyzeQueue;
 )]
 pub struct HypothesizeQueue;
 
-/// Actions waiting to be observed.
+/// Actions taken, waiting to be learned from.
 #[sql_queue(
+    activation = "dbo.sp_Learn",
     service = "//Hartonomous/Ooda/ActService",
     contracts = "//Hartonomous/Ooda/Contract"
 )]
@@ -72,3 +73,7 @@ pub fn hypothesize();
 /// Activation of HypothesizeQueue: passes each hypothesis on to action.
 #[sql_procedure(name = "sp_Act", file = "sp_Act.sql")]
 pub fn act();
+
+/// Activation of ActQueue: takes each action and ends its dialog.
+#[sql_procedure(name = "sp_Learn", file = "sp_Learn.sql")]
+pub fn learn();

@@ -28,6 +28,8 @@ BEGIN
                 ON CONTRACT [//Hartonomous/Ooda/Contract]
                 WITH ENCRYPTION = OFF;
             SEND ON CONVERSATION @next MESSAGE TYPE [//Hartonomous/Ooda/Analysis] (@body);
+            -- Done with the incoming dialog; the sender ends its side on EndDialog.
+            END CONVERSATION @handle;
         END
         ELSE IF @type IN (
             N'http://schemas.microsoft.com/SQL/ServiceBroker/EndDialog',

@@ -3411,6 +3411,21 @@ pub mod calls {
                 client.execute("EXEC [dbo].[sp_Act] ;", params).await?;
                 Ok(ActResult {})
             }
+            /// What `[dbo].[sp_Learn]` returned.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct LearnResult {}
+            /// Activation of ActQueue: takes each action and ends its dialog.
+            /// Calls `[dbo].[sp_Learn]`.
+            pub async fn learn<S>(
+                client: &mut Client<S>,
+            ) -> Result<LearnResult, EntityError>
+            where
+                S: AsyncRead + AsyncWrite + Unpin + Send,
+            {
+                let params: &[&dyn ToSql] = &[];
+                client.execute("EXEC [dbo].[sp_Learn] ;", params).await?;
+                Ok(LearnResult {})
+            }
         }
     }
     pub mod search {
