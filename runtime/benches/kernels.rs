@@ -3,6 +3,7 @@
 //! Run: `cargo bench -p runtime --bench kernels`; results in docs/benchmarks.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use runtime::quantize;
 use runtime::simd::available;
 use runtime::vector::reference;
 use std::hint::black_box;
@@ -30,6 +31,44 @@ fn bench(c: &mut Criterion) {
             bench.iter(|| (k.squared_l2)(black_box(&a), black_box(&b)))
         });
     }
+    group.finish();
+
+    // Smaller encodings of the same vector: the chosen path (F16C / AVX2
+    // where present) next to the scalar reference.
+    let mut group = c.benchmark_group("encode_1998");
+    group.throughput(Throughput::Elements(1998));
+    let half = quantize::to_f16(&a);
+    let qa = quantize::quantize_i8(&a).expect("finite").values;
+    let qb = quantize::quantize_i8(&b).expect("finite").values;
+    group.bench_function("to_f16/chosen", |bench| {
+        bench.iter(|| quantize::to_f16(black_box(&a)))
+    });
+    group.bench_function("to_f16/reference", |bench| {
+        bench.iter(|| {
+            let mut out = vec![0u16; a.len()];
+            quantize::reference::to_f16(black_box(&a), &mut out);
+            out
+        })
+    });
+    group.bench_function("from_f16/chosen", |bench| {
+        bench.iter(|| quantize::from_f16(black_box(&half)))
+    });
+    group.bench_function("from_f16/reference", |bench| {
+        bench.iter(|| {
+            let mut out = vec![0f32; half.len()];
+            quantize::reference::from_f16(black_box(&half), &mut out);
+            out
+        })
+    });
+    group.bench_function("quantize_i8", |bench| {
+        bench.iter(|| quantize::quantize_i8(black_box(&a)))
+    });
+    group.bench_function("dot_i8/chosen", |bench| {
+        bench.iter(|| quantize::dot_i8(black_box(&qa), black_box(&qb)))
+    });
+    group.bench_function("dot_i8/reference", |bench| {
+        bench.iter(|| quantize::reference::dot_i8(black_box(&qa), black_box(&qb)))
+    });
     group.finish();
 }
 

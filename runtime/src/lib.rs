@@ -6,6 +6,7 @@
 pub mod ffi;
 pub mod json;
 pub mod null;
+pub mod quantize;
 pub mod simd;
 pub mod spatial;
 pub mod vector;
