@@ -3,9 +3,9 @@
 //! Run: `cargo bench -p runtime --bench kernels`; results in docs/benchmarks.md.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use runtime::quantize;
 use runtime::simd::available;
 use runtime::vector::reference;
+use runtime::{batch, quantize};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -68,6 +68,21 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("dot_i8/reference", |bench| {
         bench.iter(|| quantize::reference::dot_i8(black_box(&qa), black_box(&qb)))
+    });
+    group.finish();
+
+    // One query against 1,000 rows of 1998 (8 MB: past L2, within L3 here).
+    let rows = 1000;
+    let block: Vec<f32> = (0..rows * 1998)
+        .map(|i| ((i * 53 % 997) as f32 - 498.0) / 997.0)
+        .collect();
+    let mut group = c.benchmark_group("block_1000x1998");
+    group.throughput(Throughput::Bytes((rows * 1998 * 4) as u64));
+    group.bench_function("top10_cosine", |bench| {
+        bench.iter(|| batch::top_k_cosine(black_box(&a), black_box(&block), 1998, 10))
+    });
+    group.bench_function("centroid", |bench| {
+        bench.iter(|| batch::centroid(black_box(&block), 1998))
     });
     group.finish();
 }

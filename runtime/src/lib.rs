@@ -3,6 +3,7 @@
 //!
 //! A function crate needs one import: `use runtime::prelude::*;`.
 
+pub mod batch;
 pub mod ffi;
 pub mod json;
 pub mod null;
