@@ -73,7 +73,7 @@ pub fn top_k_cosine(
         return Ok(Vec::new());
     }
     for (row, values) in rows(block, dim)?.enumerate() {
-        let (mut dot, _, mut row_squares) = (kernels.dot_norms)(query, values);
+        let (mut dot, mut row_squares) = (kernels.dot_and_squares)(query, values);
         // f32 accumulators overflow for huge values: redo those in f64.
         if !dot.is_finite() || !row_squares.is_finite() {
             dot = crate::vector::reference::dot(query, values);
@@ -95,6 +95,53 @@ pub fn top_k_cosine(
     }
     let mut hits: Vec<Hit> = heap.into_iter().map(|w| w.0).collect();
     hits.sort_by(|a, b| b.cosine.total_cmp(&a.cosine).then(a.row.cmp(&b.row)));
+    Ok(hits)
+}
+
+/// [`top_k_cosine`] with the rows split over `threads` threads (scoped,
+/// no pool), each keeping its own top k, merged at the end: the same hits
+/// as one thread.
+pub fn top_k_cosine_parallel(
+    query: &[f32],
+    block: &[f32],
+    dim: usize,
+    k: usize,
+    threads: usize,
+) -> Result<Vec<Hit>, VectorError> {
+    let total_rows = rows(block, dim)?.len();
+    let threads = threads.clamp(1, total_rows.max(1));
+    if threads == 1 {
+        return top_k_cosine(query, block, dim, k);
+    }
+    let per_thread = total_rows.div_ceil(threads);
+    let parts: Vec<Result<Vec<Hit>, VectorError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = block
+            .chunks(per_thread * dim)
+            .enumerate()
+            .map(|(part, chunk)| {
+                scope.spawn(move || {
+                    top_k_cosine(query, chunk, dim, k).map(|hits| {
+                        hits.into_iter()
+                            .map(|h| Hit {
+                                row: h.row + part * per_thread,
+                                cosine: h.cosine,
+                            })
+                            .collect()
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a search thread panicked"))
+            .collect()
+    });
+    let mut hits = Vec::new();
+    for part in parts {
+        hits.extend(part?);
+    }
+    hits.sort_by(|a, b| b.cosine.total_cmp(&a.cosine).then(a.row.cmp(&b.row)));
+    hits.truncate(k);
     Ok(hits)
 }
 
@@ -153,6 +200,22 @@ mod tests {
                 // swap rows, so compare the similarities in order.
                 prop_assert!((g.cosine - e.1).abs() <= 1e-5, "{:?} vs {:?}", got, expected);
             }
+        }
+
+        #[test]
+        fn threads_find_what_one_thread_finds(
+            dim in 1usize..16,
+            rows in 0usize..60,
+            k in 0usize..8,
+            threads in 1usize..5,
+            seed in prop::collection::vec(-1.0f32..1.0, 16 * 61),
+        ) {
+            let query = &seed[..dim];
+            let block = &seed[16..16 + rows * dim];
+            prop_assert_eq!(
+                top_k_cosine_parallel(query, block, dim, k, threads).unwrap(),
+                top_k_cosine(query, block, dim, k).unwrap()
+            );
         }
 
         #[test]

@@ -30,6 +30,9 @@ pub struct Kernels {
     pub sum_squares: fn(&[f32]) -> f64,
     /// Σ (aᵢ − bᵢ)² (equal lengths).
     pub squared_l2: fn(&[f32], &[f32]) -> f64,
+    /// Σ aᵢbᵢ and Σ bᵢ² (equal lengths): a query, whose norm is known,
+    /// against one row.
+    pub dot_and_squares: fn(&[f32], &[f32]) -> (f64, f64),
 }
 
 /// The portable implementation, always available.
@@ -39,6 +42,7 @@ pub const PORTABLE: Kernels = Kernels {
     dot: portable::dot,
     sum_squares: portable::sum_squares,
     squared_l2: portable::squared_l2,
+    dot_and_squares: portable::dot_and_squares,
 };
 
 /// Every implementation this CPU can run, best first.
@@ -98,6 +102,17 @@ mod tests {
             );
             prop_assert!((na - sq(a)).abs() <= bound(n, sq(a)), "{} norm a", k.name);
             prop_assert!((nb - sq(b)).abs() <= bound(n, sq(b)), "{} norm b", k.name);
+            let (d3, nb3) = (k.dot_and_squares)(a, b);
+            prop_assert!(
+                (d3 - reference::dot(a, b)).abs() <= bound(n, abs_dot),
+                "{} dot_and_squares dot",
+                k.name
+            );
+            prop_assert!(
+                (nb3 - sq(b)).abs() <= bound(n, sq(b)),
+                "{} dot_and_squares b",
+                k.name
+            );
             prop_assert!(
                 ((k.sum_squares)(a) - sq(a)).abs() <= bound(n, sq(a)),
                 "{} sum_squares",

@@ -36,6 +36,25 @@ pub fn sum_squares(a: &[f32]) -> f64 {
     reduce(acc) + ta.iter().map(|x| (*x * *x) as f64).sum::<f64>()
 }
 
+pub fn dot_and_squares(a: &[f32], b: &[f32]) -> (f64, f64) {
+    debug_assert_eq!(a.len(), b.len());
+    let (mut d, mut nb) = ([0f32; LANES], [0f32; LANES]);
+    let (ca, ta) = a.as_chunks::<LANES>();
+    let (cb, tb) = b.as_chunks::<LANES>();
+    for (x, y) in ca.iter().zip(cb) {
+        for i in 0..LANES {
+            d[i] += x[i] * y[i];
+            nb[i] += y[i] * y[i];
+        }
+    }
+    let mut out = (reduce(d), reduce(nb));
+    for (x, y) in ta.iter().zip(tb) {
+        out.0 += (*x * *y) as f64;
+        out.1 += (*y * *y) as f64;
+    }
+    out
+}
+
 pub fn dot_norms(a: &[f32], b: &[f32]) -> (f64, f64, f64) {
     debug_assert_eq!(a.len(), b.len());
     let (mut d, mut na, mut nb) = ([0f32; LANES], [0f32; LANES], [0f32; LANES]);

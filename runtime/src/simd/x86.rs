@@ -13,6 +13,7 @@ pub fn avx2_fma() -> Option<Kernels> {
             dot,
             sum_squares,
             squared_l2,
+            dot_and_squares,
         },
     )
 }
@@ -30,6 +31,45 @@ fn dot_norms(a: &[f32], b: &[f32]) -> (f64, f64, f64) {
 }
 fn squared_l2(a: &[f32], b: &[f32]) -> f64 {
     unsafe { squared_l2_avx2(a, b) }
+}
+fn dot_and_squares(a: &[f32], b: &[f32]) -> (f64, f64) {
+    unsafe { dot_and_squares_avx2(a, b) }
+}
+
+/// Σ aᵢbᵢ and Σ bᵢ²: 32 floats per step in four independent accumulators
+/// each, two loads and two FMAs per 8 floats.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_and_squares_avx2(a: &[f32], b: &[f32]) -> (f64, f64) {
+    let n = a.len().min(b.len());
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let zero = _mm256_setzero_ps();
+    let (mut d, mut nb) = ([zero; 4], [zero; 4]);
+    let mut i = 0;
+    // SAFETY (all loads): i + 8·k + 8 <= n for every load below.
+    unsafe {
+        while i + 32 <= n {
+            for k in 0..4 {
+                let x = _mm256_loadu_ps(pa.add(i + 8 * k));
+                let y = _mm256_loadu_ps(pb.add(i + 8 * k));
+                d[k] = _mm256_fmadd_ps(x, y, d[k]);
+                nb[k] = _mm256_fmadd_ps(y, y, nb[k]);
+            }
+            i += 32;
+        }
+        while i + 8 <= n {
+            let x = _mm256_loadu_ps(pa.add(i));
+            let y = _mm256_loadu_ps(pb.add(i));
+            d[0] = _mm256_fmadd_ps(x, y, d[0]);
+            nb[0] = _mm256_fmadd_ps(y, y, nb[0]);
+            i += 8;
+        }
+    }
+    let mut out = (reduce(d), reduce(nb));
+    for (x, y) in a[i..n].iter().zip(&b[i..n]) {
+        out.0 += (*x * *y) as f64;
+        out.1 += (*y * *y) as f64;
+    }
+    out
 }
 
 #[target_feature(enable = "avx2,fma")]
