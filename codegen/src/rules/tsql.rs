@@ -95,6 +95,23 @@ impl Body<'_> {
         .then_some(name)
     }
 
+    /// The names `parts` may stand for, in SQL Server's lookup order: a
+    /// one-part name in the routine's schema, then in dbo; a two-part name
+    /// only as written.
+    fn candidates(&self, parts: &[String]) -> Vec<QualifiedName> {
+        let Some(wanted) = self.qualified(parts) else {
+            return Vec::new();
+        };
+        let mut names = vec![wanted.clone()];
+        if parts.len() == 1 && !wanted.schema.eq_ignore_ascii_case("dbo") {
+            names.push(QualifiedName {
+                schema: "dbo".into(),
+                name: wanted.name,
+            });
+        }
+        names
+    }
+
     /// The table (or history table) a name or alias stands for.
     fn table(&self, parts: &[String]) -> Option<&'_ TableDef> {
         let parts = match parts {
@@ -106,13 +123,9 @@ impl Body<'_> {
                 .unwrap_or(parts),
             _ => parts,
         };
-        let wanted = self.qualified(parts)?;
-        let dbo = QualifiedName {
-            schema: "dbo".into(),
-            name: wanted.name.clone(),
-        };
+        let candidates = self.candidates(parts);
         self.model.tables.iter().find(|t| {
-            [&wanted, &dbo].iter().any(|w| {
+            candidates.iter().any(|w| {
                 t.name.collision_key() == w.collision_key()
                     || t.temporal
                         .as_ref()
@@ -140,15 +153,11 @@ impl Body<'_> {
             if table.parts.len() > 2 || self.qualified(&table.parts).is_none() {
                 continue;
             }
-            let is_view = self.qualified(&table.parts).is_some_and(|q| {
-                let dbo = QualifiedName {
-                    schema: "dbo".into(),
-                    name: q.name.clone(),
-                };
-                self.model.views.iter().any(|v| {
-                    v.name.collision_key() == q.collision_key()
-                        || v.name.collision_key() == dbo.collision_key()
-                })
+            let is_view = self.candidates(&table.parts).iter().any(|q| {
+                self.model
+                    .views
+                    .iter()
+                    .any(|v| v.name.collision_key() == q.collision_key())
             });
             if !is_view && self.table(&table.parts).is_none() {
                 let name = table.parts.join(".");
