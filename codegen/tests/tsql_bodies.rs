@@ -4,8 +4,7 @@
 //! other databases) give nothing.
 
 use codegen::emit::EmitOptions;
-use codegen::output::generate_with;
-use std::collections::HashMap;
+use codegen::output::{Generation, generate_with};
 
 const LIB: &str = r#"use runtime::prelude::*;
 
@@ -57,6 +56,22 @@ pub fn sp_rows() -> Vec<Hit>;
 
 const ROWS: &str = "SELECT RequestId, TenantId FROM dbo.Request;";
 
+/// What codegen makes of a crate held in memory: `(path, text)` pairs with
+/// the entry at `src/lib.rs`.
+fn generate_from(files: &[(&str, &str)]) -> Generation {
+    generate_with(
+        "src/lib.rs",
+        |p| {
+            files
+                .iter()
+                .find(|(path, _)| *path == p)
+                .map(|(_, text)| text.to_string())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+        },
+        &EmitOptions::default(),
+    )
+}
+
 /// The findings for `body`: (code, line, column) each, notes included.
 fn findings(body: &str) -> Vec<(String, u32, u32)> {
     findings_in(body, ROWS, "src/body.sql")
@@ -64,22 +79,12 @@ fn findings(body: &str) -> Vec<(String, u32, u32)> {
 
 /// The findings in `file` when sp_body's body is `body` and sp_rows's `rows`.
 fn findings_in(body: &str, rows: &str, file: &str) -> Vec<(String, u32, u32)> {
-    let files: HashMap<&str, &str> = [
+    let files: Vec<(&str, &str)> = vec![
         ("src/lib.rs", LIB),
         ("src/body.sql", body),
         ("src/rows.sql", rows),
-    ]
-    .into();
-    let generation = generate_with(
-        "src/lib.rs",
-        |p| {
-            files
-                .get(p)
-                .map(|t| t.to_string())
-                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-        },
-        &EmitOptions::default(),
-    );
+    ];
+    let generation = generate_from(&files);
     generation
         .diagnostics
         .iter()
@@ -350,21 +355,12 @@ pub struct ScopedIds {
 }
 "#;
     let run = |view: &str| {
-        let files: HashMap<&str, &str> = [("src/lib.rs", lib), ("src/v.sql", view)].into();
-        generate_with(
-            "src/lib.rs",
-            |p| {
-                files
-                    .get(p)
-                    .map(|t| t.to_string())
-                    .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-            },
-            &EmitOptions::default(),
-        )
-        .diagnostics
-        .iter()
-        .map(|d| format!("{}: {}", d.code, d.message))
-        .collect::<Vec<_>>()
+        let files: Vec<(&str, &str)> = vec![("src/lib.rs", lib), ("src/v.sql", view)];
+        generate_from(&files)
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect::<Vec<_>>()
     };
     let found = run("SELECT s.Id FROM dbo.Scoped AS s;");
     assert_eq!(
@@ -407,28 +403,18 @@ fn several_result_sets_are_checked_in_order() {
         "{LIB}\n#[derive(SqlRow)]\npub struct Count {{\n    pub total: i32,\n}}\n\n#[sql_procedure(file = \"two.sql\")]\npub fn sp_two() -> (Vec<Hit>, Vec<Count>);\n\n#[sql_procedure(file = \"dyn.sql\", dynamic)]\npub fn sp_dynamic();\n"
     );
     let run = |two: &str| {
-        let files: HashMap<&str, &str> = [
+        let files: Vec<(&str, &str)> = vec![
             ("src/lib.rs", lib.as_str()),
             ("src/body.sql", "SELECT 1;"),
             ("src/rows.sql", ROWS),
             ("src/two.sql", two),
             ("src/dyn.sql", "SELECT 1 AS Anything;"),
-        ]
-        .into();
-        generate_with(
-            "src/lib.rs",
-            |p| {
-                files
-                    .get(p)
-                    .map(|t| t.to_string())
-                    .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-            },
-            &EmitOptions::default(),
-        )
-        .diagnostics
-        .iter()
-        .map(|d| format!("{}: {}", d.code, d.message))
-        .collect::<Vec<_>>()
+        ];
+        generate_from(&files)
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect::<Vec<_>>()
     };
     assert_eq!(
         run(
@@ -454,15 +440,7 @@ fn several_result_sets_are_checked_in_order() {
 #[test]
 fn inline_bodies_are_checked_with_places_in_the_rust_file() {
     let lib = "use runtime::prelude::*;\n\n#[derive(SqlTable)]\npub struct T {\n    #[sql(primary_key)]\n    pub id: i32,\n}\n\n#[sql_procedure(body = r#\"SELECT t.Id\nFROM dbo.Missing AS m, dbo.T AS t WHERE t.Idx = 1;\"#)]\npub fn sp_inline();\n\n#[sql_procedure(body = \"SELECT t.Nope FROM dbo.T AS t;\")]\npub fn sp_plain();\n";
-    let generation = generate_with(
-        "src/lib.rs",
-        |p| {
-            (p == "src/lib.rs")
-                .then(|| lib.to_string())
-                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-        },
-        &EmitOptions::default(),
-    );
+    let generation = generate_from(&[("src/lib.rs", lib)]);
     let found: Vec<(String, String, u32, u32)> = generation
         .diagnostics
         .iter()
@@ -493,7 +471,7 @@ fn result_column_types_are_compared_where_known() {
     let lib = format!(
         "{LIB}\n#[derive(SqlRow)]\npub struct Narrow {{\n    pub request_id: i32,\n    pub tenant_id: i32,\n}}\n\n#[sql_procedure(file = \"narrow.sql\")]\npub fn sp_narrow() -> Vec<Narrow>;\n"
     );
-    let files: HashMap<&str, &str> = [
+    let files: Vec<(&str, &str)> = vec![
         ("src/lib.rs", lib.as_str()),
         ("src/body.sql", "SELECT 1;"),
         ("src/rows.sql", ROWS),
@@ -501,22 +479,12 @@ fn result_column_types_are_compared_where_known() {
             "src/narrow.sql",
             "SELECT r.RequestId, r.TenantId FROM dbo.Request AS r;",
         ),
-    ]
-    .into();
-    let found: Vec<String> = generate_with(
-        "src/lib.rs",
-        |p| {
-            files
-                .get(p)
-                .map(|t| t.to_string())
-                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-        },
-        &EmitOptions::default(),
-    )
-    .diagnostics
-    .iter()
-    .map(|d| format!("{}: {}", d.code, d.message))
-    .collect();
+    ];
+    let found: Vec<String> = generate_from(&files)
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
     assert_eq!(
         found,
         vec!["HS0708: `dbo.sp_narrow` returns `RequestId` as BIGINT where `Narrow` declares INT for `RequestId`".to_string()]
@@ -526,15 +494,7 @@ fn result_column_types_are_compared_where_known() {
 #[test]
 fn procedures_calling_procedures_are_ordered_callee_first_and_may_recurse() {
     let lib = "use runtime::prelude::*;\n\n#[sql_procedure(body = \"EXEC dbo.sp_z;\")]\npub fn sp_a();\n\n#[sql_procedure(body = \"SELECT 1 AS One;\")]\npub fn sp_z();\n\n#[sql_procedure(body = \"EXEC dbo.sp_n;\")]\npub fn sp_m();\n\n#[sql_procedure(body = \"EXEC dbo.sp_m;\")]\npub fn sp_n();\n";
-    let generation = generate_with(
-        "src/lib.rs",
-        |p| {
-            (p == "src/lib.rs")
-                .then(|| lib.to_string())
-                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-        },
-        &EmitOptions::default(),
-    );
+    let generation = generate_from(&[("src/lib.rs", lib)]);
     assert!(
         generation.diagnostics.is_empty(),
         "{:#?}",

@@ -37,31 +37,12 @@ pub(super) struct TSqlRoutineView {
     body: String,
 }
 
-/// The body's first word, past comments and blank space.
-pub fn first_word(text: &str) -> String {
-    let mut rest = text;
-    loop {
-        rest = rest.trim_start();
-        if let Some(r) = rest.strip_prefix("--") {
-            rest = r.split_once('\n').map_or("", |(_, after)| after);
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            rest = r.split_once("*/").map_or("", |(_, after)| after);
-        } else {
-            break;
-        }
-    }
-    rest.chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect::<String>()
-        .to_ascii_uppercase()
-}
-
 /// What kind of T-SQL routine this is, as the manifest names it.
 pub fn tsql_kind(routine: &Routine) -> (&'static str, &'static str) {
     let body = routine.body.as_ref().map(|b| b.text.as_str()).unwrap_or("");
     match &routine.kind {
         RoutineKind::ScalarFunction { .. } => ("T-SQL scalar function", "scalar"),
-        RoutineKind::TableFunction { .. } if first_word(body) == "BEGIN" => {
+        RoutineKind::TableFunction { .. } if crate::tsql::first_word(body) == "BEGIN" => {
             ("multi-statement table-valued function", "multi-statement")
         }
         RoutineKind::TableFunction { .. } => ("inline table-valued function", "inline"),

@@ -187,29 +187,7 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
         // procedure may receive from it).
         let mut body_deps = BTreeSet::new();
         if let Some(body) = &routine.body {
-            let refs = crate::tsql::references::references(&body.text);
-            let in_schema = |parts: &[String]| match parts {
-                [name] => Some(QualifiedName {
-                    schema: routine.name.schema.clone(),
-                    name: name.clone(),
-                }),
-                [schema, name] => Some(QualifiedName {
-                    schema: schema.clone(),
-                    name: name.clone(),
-                }),
-                _ => None,
-            };
-            let names = refs
-                .tables
-                .iter()
-                .chain(refs.calls.iter().map(|(c, _)| c))
-                .chain(refs.sequences.iter());
-            for name in names.filter_map(|n| in_schema(&n.parts)) {
-                body_deps.extend(find(&name).filter(|k| !matches!(k, ObjectKey::Routine(3, _))));
-            }
-            for name in refs.procedures.iter().filter_map(|n| in_schema(&n.parts)) {
-                body_deps.extend(find(&name).filter(|k| matches!(k, ObjectKey::Routine(3, _))));
-            }
+            body_deps = body_dependencies(&body.text, &routine.name.schema, &find);
             body_deps.remove(&key);
         }
         let deps = graph.entry(key.clone()).or_default();
@@ -225,23 +203,8 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
     }
     for view in &model.views {
         let key = ObjectKey::View(view.name.clone());
-        let refs = crate::tsql::references::references(&view.body.text);
         let mut deps: BTreeSet<ObjectKey> = schema_key(&view.name.schema).into_iter().collect();
-        let in_schema = |parts: &[String]| match parts {
-            [name] => Some(QualifiedName {
-                schema: view.name.schema.clone(),
-                name: name.clone(),
-            }),
-            [schema, name] => Some(QualifiedName {
-                schema: schema.clone(),
-                name: name.clone(),
-            }),
-            _ => None,
-        };
-        let names = refs.tables.iter().chain(refs.calls.iter().map(|(c, _)| c));
-        for name in names.filter_map(|n| in_schema(&n.parts)) {
-            deps.extend(find(&name));
-        }
+        deps.extend(body_dependencies(&view.body.text, &view.name.schema, &find));
         deps.remove(&key);
         for index in &view.indexes {
             graph
@@ -380,6 +343,42 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
             .extend(deps);
     }
     graph
+}
+
+/// What a T-SQL body (of a routine or view in `schema`) needs created first:
+/// the tables, views, functions and sequences it names, and the procedures
+/// it executes. Names the model does not declare are left out.
+fn body_dependencies(
+    text: &str,
+    schema: &str,
+    find: &dyn Fn(&QualifiedName) -> Option<ObjectKey>,
+) -> BTreeSet<ObjectKey> {
+    let refs = crate::tsql::references::references(text);
+    let in_schema = |parts: &[String]| match parts {
+        [name] => Some(QualifiedName {
+            schema: schema.to_string(),
+            name: name.clone(),
+        }),
+        [schema, name] => Some(QualifiedName {
+            schema: schema.clone(),
+            name: name.clone(),
+        }),
+        _ => None,
+    };
+    let is_procedure = |k: &ObjectKey| matches!(k, ObjectKey::Routine(3, _));
+    let mut deps = BTreeSet::new();
+    let named = refs
+        .tables
+        .iter()
+        .chain(refs.calls.iter().map(|(c, _)| c))
+        .chain(refs.sequences.iter());
+    for name in named.filter_map(|n| in_schema(&n.parts)) {
+        deps.extend(find(&name).filter(|k| !is_procedure(k)));
+    }
+    for name in refs.procedures.iter().filter_map(|n| in_schema(&n.parts)) {
+        deps.extend(find(&name).filter(is_procedure));
+    }
+    deps
 }
 
 /// The deploy order, or the objects along a dependency cycle (first object

@@ -26,6 +26,8 @@ fn position(text: &str, offset: usize) -> LineCol {
 
 struct Body<'a> {
     model: &'a Model,
+    /// The model's schemas, read once for every body.
+    schemas: &'a [String],
     /// Where the text starts in its file, for a body written inline.
     inline_at: Option<LineCol>,
     /// The routine or view whose body this is.
@@ -135,9 +137,7 @@ impl Body<'_> {
     }
 
     fn known_schema(&self, schema: &str) -> bool {
-        crate::model::used_schemas(self.model)
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(schema))
+        self.schemas.iter().any(|s| s.eq_ignore_ascii_case(schema))
     }
 
     fn check(&mut self) {
@@ -755,7 +755,7 @@ fn declared_rows<'a>(model: &'a Model, routine: &Routine) -> Vec<&'a RowDef> {
     let refs: Vec<&crate::model::RowRef> = match &routine.kind {
         RoutineKind::Procedure { result_sets, .. } => result_sets.iter().collect(),
         RoutineKind::TableFunction { rows, .. }
-            if crate::emit::first_word(&body.text) != "BEGIN" =>
+            if crate::tsql::first_word(&body.text) != "BEGIN" =>
         {
             vec![rows]
         }
@@ -802,6 +802,7 @@ fn indexed_views(model: &Model, found: &mut Vec<Diagnostic>) {
 
 pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
     indexed_views(model, found);
+    let schemas = crate::model::used_schemas(model);
     for routine in &model.routines {
         let Some(body) = &routine.body else {
             continue;
@@ -811,6 +812,7 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
         }
         let mut checker = Body {
             model,
+            schemas: &schemas,
             inline_at: body.inline_at,
             owner: &routine.name,
             owner_span: &routine.name_span,
@@ -838,6 +840,7 @@ pub fn tsql_bodies(model: &Model, found: &mut Vec<Diagnostic>) {
         }
         let mut checker = Body {
             model,
+            schemas: &schemas,
             inline_at: view.body.inline_at,
             owner: &view.name,
             owner_span: &view.declared.span,

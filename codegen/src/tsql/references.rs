@@ -223,7 +223,7 @@ impl Reader<'_> {
 
     /// A table reference at `i` (after FROM, JOIN, USING ...), with its
     /// alias; returns the index after it.
-    fn table_at(&mut self, i: usize, write: bool) -> usize {
+    fn table_at(&mut self, i: usize) -> usize {
         match self.t.get(i).map(|t| &t.kind) {
             Some(Kind::Variable(_)) | Some(Kind::Temp(_)) | Some(Kind::Open) | None => {
                 return i + 1;
@@ -241,7 +241,6 @@ impl Reader<'_> {
             }
             return after;
         }
-        let _ = write;
         if self.kw(j, "AS") {
             j += 1;
         }
@@ -365,7 +364,7 @@ impl Reader<'_> {
                         i = after;
                         continue;
                     }
-                    i = self.table_at(i + 1, false);
+                    i = self.table_at(i + 1);
                     continue;
                 }
                 "RECEIVE" => self.receiving = true,
@@ -431,7 +430,7 @@ impl Reader<'_> {
                     if let Some((name, _)) = name_at(t, j) {
                         self.merge_target = Some(name.parts.clone());
                     }
-                    i = self.table_at(j, true);
+                    i = self.table_at(j);
                     continue;
                 }
                 "INTO" => {
@@ -536,7 +535,6 @@ impl Reader<'_> {
                         }
                     }
                 }
-                "WITH" | "," => {}
                 _ => {}
             }
             // `name AS (` after WITH or a comma: a CTE.
@@ -556,9 +554,7 @@ impl Reader<'_> {
                 && !(i > 0 && t[i - 1].kind == Kind::Dot)
             {
                 if t.get(after).is_some_and(|t| t.kind == Kind::Open) {
-                    let (end, args) = group(t, after);
-                    let _ = end;
-                    self.refs.calls.push((name, args));
+                    self.refs.calls.push((name, group(t, after).1));
                 } else {
                     let column = name.parts.last().cloned().unwrap_or_default();
                     let last = t[after - 1].range.clone();

@@ -34,12 +34,6 @@ const LIST_END: &[&str] = &[
     "FOR",
 ];
 
-/// The select list of the last row-returning SELECT, with the range of its
-/// SELECT keyword; `None` when the body has none.
-pub fn final_select(text: &str) -> Option<(Range<usize>, Vec<SelectItem>)> {
-    row_selects(text).pop()
-}
-
 /// Every statement-level SELECT that returns rows, in order.
 pub fn row_selects(text: &str) -> Vec<(Range<usize>, Vec<SelectItem>)> {
     let t = tokens(text);
@@ -219,7 +213,8 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<Option<String>> {
-        final_select(text)
+        row_selects(text)
+            .pop()
             .expect("a select")
             .1
             .into_iter()
@@ -247,6 +242,6 @@ mod tests {
     fn skips_assignments_inserts_and_union_branches() {
         let text = "SELECT @x = 1; INSERT INTO t (a) SELECT b FROM u; SELECT a FROM t UNION ALL SELECT b FROM u; SELECT @y = 2;";
         assert_eq!(names(text), vec![Some("a".to_string())]);
-        assert!(final_select("SELECT @x = 1;").is_none());
+        assert!(row_selects("SELECT @x = 1;").is_empty());
     }
 }
