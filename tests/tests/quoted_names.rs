@@ -44,10 +44,11 @@ struct Names {
     node: String,
     function: String,
     procedure: String,
+    view: String,
 }
 
 fn names() -> impl Strategy<Value = Names> {
-    prop::collection::vec(name(), 14).prop_filter_map("names must differ", |n| {
+    prop::collection::vec(name(), 15).prop_filter_map("names must differ", |n| {
         // Objects sharing a namespace must differ case-insensitively.
         let lower: Vec<String> = n.iter().map(|s| s.to_lowercase()).collect();
         let mut unique = lower.clone();
@@ -68,6 +69,7 @@ fn names() -> impl Strategy<Value = Names> {
             node: n[11].clone(),
             function: n[12].clone(),
             procedure: n[13].clone(),
+            view: n[14].clone(),
         })
     })
 }
@@ -143,8 +145,15 @@ pub struct C;
 #[sql_queue(name = {queue}, schema = {schema}, activation = {procedure_ref}, service = {service}, contracts = {contract_ref})]
 pub struct Q;
 
-#[sql_role(name = {role}, grant = {grant_table}, grant = {grant_schema}, grant = {grant_function})]
+#[sql_role(name = {role}, grant = {grant_table}, grant = {grant_schema}, grant = {grant_function}, grant = {grant_view})]
 pub struct R;
+
+#[sql_view(name = {view}, schema = {schema}, file = "view.sql", schemabinding, index(columns = {view_key}, unique, clustered))]
+#[derive(SqlRow)]
+pub struct V {{
+    #[sql(name = {column})]
+    pub id: i32,
+}}
 "#,
         function = lit(&n.function),
         procedure = lit(&n.procedure),
@@ -178,6 +187,19 @@ pub struct R;
         grant_table = lit(&format!("SELECT, INSERT ON {}", qualified(&n.table))),
         grant_schema = lit(&format!("EXECUTE ON SCHEMA::{}", br(s))),
         grant_function = lit(&format!("EXECUTE ON {}", qualified(&n.function))),
+        grant_view = lit(&format!("SELECT ON {}", qualified(&n.view))),
+        view = lit(&n.view),
+        view_key = lit(&br(&n.column)),
+    )
+}
+
+/// The view's SELECT: the node table's key, under the awkward names.
+fn view_body(n: &Names) -> String {
+    format!(
+        "SELECT n.{} FROM {}.{} AS n;",
+        identifier(&n.column),
+        identifier(&n.schema),
+        identifier(&n.node)
     )
 }
 
@@ -198,6 +220,7 @@ fn names_of_every_kind_are_quoted_and_parse() {
         let dir = base.join(format!("case{case}"));
         std::fs::create_dir_all(dir.join("src")).unwrap();
         std::fs::write(dir.join("src/lib.rs"), crate_source(&n)).unwrap();
+        std::fs::write(dir.join("src/view.sql"), view_body(&n)).unwrap();
         let generation = generate(&dir, "src/lib.rs", &EmitOptions::default());
         assert!(
             generation.diagnostics.is_empty(),
@@ -224,6 +247,7 @@ fn names_of_every_kind_are_quoted_and_parse() {
             ("role", &n.role),
             ("function", &n.function),
             ("procedure", &n.procedure),
+            ("view", &n.view),
         ] {
             assert!(
                 text.contains(&identifier(name)),

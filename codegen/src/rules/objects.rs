@@ -185,7 +185,8 @@ fn securable(model: &Model, name: &QualifiedName) -> Option<Securable> {
             || t.temporal
                 .as_ref()
                 .is_some_and(|h| h.history.collision_key() == key)
-    }) {
+    }) || model.views.iter().any(|v| v.name.collision_key() == key)
+    {
         return Some(Securable::Table);
     }
     if let Some(r) = model.routines.iter().find(|r| {
@@ -235,7 +236,7 @@ fn permissions(model: &Model, found: &mut Vec<Diagnostic>) {
                             ),
                             &permission.span,
                             Vec::new(),
-                            "name a table, function, procedure, sequence or queue of the model",
+                            "name a table, view, function, procedure, sequence or queue of the model",
                         ));
                         continue;
                     }
