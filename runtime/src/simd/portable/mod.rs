@@ -1,6 +1,8 @@
 //! Portable kernels: eight independent accumulators so the compiler can
 //! keep them in vector registers, and the loop has no serial dependency.
 
+pub mod elementwise;
+
 const LANES: usize = 8;
 
 #[inline]

@@ -1,7 +1,10 @@
 //! AVX2 + FMA kernels: 32 floats per iteration in four independent 8-lane
 //! accumulators (hiding FMA latency), unaligned loads, a scalar tail.
 
-use super::Kernels;
+mod elementwise;
+
+use super::{Kernels, portable};
+use crate::vector::reference;
 use std::arch::x86_64::*;
 
 /// The AVX2 + FMA kernels, if this CPU has both.
@@ -14,26 +17,97 @@ pub fn avx2_fma() -> Option<Kernels> {
             sum_squares,
             squared_l2,
             dot_and_squares,
+            add,
+            subtract,
+            scale,
+            scale_f64,
+            lerp,
+            max,
+            position_of,
+            exp_shifted,
         },
     )
 }
 
+/// Below these lengths the safe entry points answer with the scalar code:
+/// setting up and reducing vector accumulators costs more than the few
+/// elements (measured by `benches/versus_reference`).
+const SHORT_REDUCTION: usize = 16;
+const SHORT_MAP: usize = 32;
+
 // Safe entry points: only reachable through `avx2_fma()`, which checked the
-// CPU first.
+// CPU first, so each `unsafe` call below has its target features.
 fn dot(a: &[f32], b: &[f32]) -> f64 {
+    if a.len() < SHORT_REDUCTION {
+        return reference::dot(a, b);
+    }
     unsafe { dot_avx2(a, b) }
 }
 fn sum_squares(a: &[f32]) -> f64 {
+    if a.len() < SHORT_REDUCTION {
+        return reference::sum_squares(a);
+    }
     unsafe { dot_avx2(a, a) }
 }
 fn dot_norms(a: &[f32], b: &[f32]) -> (f64, f64, f64) {
+    if a.len() < SHORT_REDUCTION {
+        return portable::dot_norms(a, b);
+    }
     unsafe { dot_norms_avx2(a, b) }
 }
 fn squared_l2(a: &[f32], b: &[f32]) -> f64 {
+    if a.len() < SHORT_REDUCTION {
+        return reference::squared_l2(a, b);
+    }
     unsafe { squared_l2_avx2(a, b) }
 }
 fn dot_and_squares(a: &[f32], b: &[f32]) -> (f64, f64) {
+    if a.len() < SHORT_REDUCTION {
+        return portable::dot_and_squares(a, b);
+    }
     unsafe { dot_and_squares_avx2(a, b) }
+}
+fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
+    if a.len() < SHORT_MAP {
+        return reference::add(a, b, out);
+    }
+    unsafe { elementwise::add(a, b, out) }
+}
+fn subtract(a: &[f32], b: &[f32], out: &mut [f32]) {
+    if a.len() < SHORT_MAP {
+        return reference::subtract(a, b, out);
+    }
+    unsafe { elementwise::subtract(a, b, out) }
+}
+fn scale(a: &[f32], factor: f32, out: &mut [f32]) {
+    if a.len() < SHORT_MAP {
+        return reference::scale(a, factor, out);
+    }
+    unsafe { elementwise::scale(a, factor, out) }
+}
+fn scale_f64(values: &mut [f32], factor: f64) {
+    if values.len() < SHORT_MAP {
+        return reference::scale_f64(values, factor);
+    }
+    unsafe { elementwise::scale_f64(values, factor) }
+}
+fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
+    if a.len() < SHORT_MAP {
+        return reference::lerp(a, b, t, out);
+    }
+    unsafe { elementwise::lerp(a, b, t, out) }
+}
+fn max(a: &[f32]) -> f32 {
+    if a.len() < SHORT_REDUCTION {
+        return reference::max(a);
+    }
+    unsafe { elementwise::max(a) }
+}
+fn position_of(a: &[f32], value: f32) -> Option<usize> {
+    unsafe { elementwise::position_of(a, value) }
+}
+fn exp_shifted(a: &[f32], shift: f32, out: &mut [f32]) -> f64 {
+    unsafe { elementwise::exp_shifted(a, shift, out) }
 }
 
 /// Σ aᵢbᵢ and Σ bᵢ²: 32 floats per step in four independent accumulators
@@ -72,14 +146,17 @@ unsafe fn dot_and_squares_avx2(a: &[f32], b: &[f32]) -> (f64, f64) {
     out
 }
 
+/// Σ of the 32 lanes in f64: each accumulator widened and added as four
+/// f64 lanes, then those four.
 #[target_feature(enable = "avx2,fma")]
 fn reduce(acc: [__m256; 4]) -> f64 {
-    let mut lanes = [0f32; 32];
-    for (k, v) in acc.iter().enumerate() {
-        // SAFETY: 8 floats fit at lanes[8k..].
-        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr().add(8 * k), *v) };
+    let mut sum = _mm256_setzero_pd();
+    for v in acc {
+        sum = _mm256_add_pd(sum, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+        sum = _mm256_add_pd(sum, _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(v)));
     }
-    lanes.iter().map(|x| *x as f64).sum()
+    let pair = _mm_add_pd(_mm256_castpd256_pd128(sum), _mm256_extractf128_pd::<1>(sum));
+    _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)))
 }
 
 #[target_feature(enable = "avx2,fma")]
