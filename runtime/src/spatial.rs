@@ -214,8 +214,8 @@ mod bmi2 {
             if !std::is_x86_feature_detected!("bmi2") {
                 return false;
             }
-            // SAFETY: CPUID leaves 0 and 1 exist on every x86_64 CPU.
-            let (vendor, signature) = unsafe { (__cpuid(0), __cpuid(1)) };
+            // CPUID leaves 0 (vendor) and 1 (family) exist on every x86_64 CPU.
+            let (vendor, signature) = (__cpuid(0), __cpuid(1));
             let amd = vendor.ebx == u32::from_le_bytes(*b"Auth");
             let base = (signature.eax >> 8) & 0xf;
             let family = if base == 0xf {
