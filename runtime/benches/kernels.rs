@@ -5,7 +5,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use runtime::simd::available;
 use runtime::vector::reference;
-use runtime::{batch, quantize};
+use runtime::{batch, fft, quantize};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -83,6 +83,21 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("centroid", |bench| {
         bench.iter(|| batch::centroid(black_box(&block), 1998))
+    });
+    group.finish();
+
+    // Fourier transforms (rustfft's AVX path where present): a real signal
+    // of the embedding's length, and a power-of-two complex one.
+    let mut group = c.benchmark_group("fft");
+    let complex: Vec<fft::Complex32> = a
+        .iter()
+        .zip(&b)
+        .map(|(re, im)| fft::Complex32::new(*re, *im))
+        .take(1024)
+        .collect();
+    group.bench_function("real_1998", |bench| bench.iter(|| fft::rfft(black_box(&a))));
+    group.bench_function("complex_1024", |bench| {
+        bench.iter(|| fft::fft(black_box(&complex)))
     });
     group.finish();
 }

@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod ffi;
+pub mod fft;
 pub mod json;
 pub mod null;
 pub mod quantize;
