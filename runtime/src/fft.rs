@@ -92,7 +92,7 @@ pub fn irfft(spectrum: &[Complex32], length: usize) -> Result<Vec<f32>, FftError
     }
     let mut input = spectrum.to_vec();
     input[0].im = 0.0;
-    if length % 2 == 0 {
+    if length.is_multiple_of(2) {
         input[bins - 1].im = 0.0;
     }
     REAL.with_borrow_mut(|p| {
