@@ -3,7 +3,7 @@
 //! Run: `cargo bench -p runtime --bench json_vector`; results in docs/benchmarks.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use runtime::json::parse_vector;
+use runtime::json::{parse_vector, print_vector};
 use std::hint::black_box;
 
 fn embedding() -> Vec<f32> {
@@ -67,6 +67,28 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("naive_std/sql_server_form", |b| {
         b.iter(|| naive(black_box(&sql_server)))
+    });
+    group.finish();
+
+    // The other direction: packed f32 → JSON text (nine digits, exact round
+    // trip), against the standard library's shortest form joined by commas.
+    let printed = print_vector(&values).unwrap();
+    assert_eq!(parse_vector(printed.as_bytes()).unwrap(), values);
+    let mut group = c.benchmark_group("json_vector_print_1998");
+    group.bench_function("ours/print", |b| {
+        b.iter(|| print_vector(black_box(&values)).unwrap())
+    });
+    group.bench_function("ours/parse_printed", |b| {
+        b.iter(|| parse_vector(black_box(printed.as_bytes())).unwrap())
+    });
+    group.bench_function("naive_std/print", |b| {
+        b.iter(|| {
+            let parts: Vec<String> = black_box(&values)
+                .iter()
+                .map(|x| format!("{x:?}"))
+                .collect();
+            format!("[{}]", parts.join(","))
+        })
     });
     group.finish();
 }

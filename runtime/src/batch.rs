@@ -4,6 +4,7 @@
 
 use crate::simd::kernels;
 use crate::vector::VectorError;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -98,8 +99,9 @@ pub fn top_k_cosine(
     Ok(hits)
 }
 
-/// [`top_k_cosine`] with the rows split over `threads` threads (scoped,
-/// no pool), each keeping its own top k, merged at the end: the same hits
+/// [`top_k_cosine`] with the rows split into `threads` parts searched at
+/// once on rayon's pool (its workers persist, so no thread is started per
+/// call), each part keeping its own top k, merged at the end: the same hits
 /// as one thread.
 pub fn top_k_cosine_parallel(
     query: &[f32],
@@ -114,28 +116,21 @@ pub fn top_k_cosine_parallel(
         return top_k_cosine(query, block, dim, k);
     }
     let per_thread = total_rows.div_ceil(threads);
-    let parts: Vec<Result<Vec<Hit>, VectorError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = block
-            .chunks(per_thread * dim)
-            .enumerate()
-            .map(|(part, chunk)| {
-                scope.spawn(move || {
-                    top_k_cosine(query, chunk, dim, k).map(|hits| {
-                        hits.into_iter()
-                            .map(|h| Hit {
-                                row: h.row + part * per_thread,
-                                cosine: h.cosine,
-                            })
-                            .collect()
+    let chunks: Vec<&[f32]> = block.chunks(per_thread * dim).collect();
+    let parts: Vec<Result<Vec<Hit>, VectorError>> = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(part, chunk)| {
+            top_k_cosine(query, chunk, dim, k).map(|hits| {
+                hits.into_iter()
+                    .map(|h| Hit {
+                        row: h.row + part * per_thread,
+                        cosine: h.cosine,
                     })
-                })
+                    .collect()
             })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a search thread panicked"))
-            .collect()
-    });
+        })
+        .collect();
     let mut hits = Vec::new();
     for part in parts {
         hits.extend(part?);

@@ -12,6 +12,9 @@
 
 use std::fmt;
 
+mod print;
+pub use print::{NonFiniteElement, print_vector};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonVectorError {
     /// Byte offset into the text.
@@ -300,32 +303,59 @@ mod x86 {
         }
         // SAFETY: p + 16 <= text.len().
         let v = unsafe { _mm_loadu_si128(text.as_ptr().add(p) as *const __m128i) };
-        let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        // One range check per byte: digits within '0'..='9', `.` exactly,
-        // `e` or `E` (folded), and '+'..='-' for the sign, refined below.
-        let folded = _mm_or_si128(
-            v,
-            _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0),
-        );
-        let low = _mm_setr_epi8(
-            b'0' as i8, b'.' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
-            b'0' as i8, b'0' as i8, b'e' as i8, b'+' as i8, b'0' as i8, b'0' as i8, b'0' as i8, 0,
-            0,
-        );
-        let high = _mm_setr_epi8(
-            b'9' as i8, b'.' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
-            b'9' as i8, b'9' as i8, b'e' as i8, b'-' as i8, b'9' as i8, b'9' as i8, b'9' as i8, -1,
-            -1,
-        );
-        let within = _mm_and_si128(
+        // SQL Server's eight digits (`e` at byte 9) or our printer's nine.
+        let (mantissa, exponent, end) = if text[p + 9] | 0x20 == b'e' {
+            eight_digit_shape(v)?
+        } else {
+            nine_digit_shape(v)?
+        };
+        let end = p + end;
+        let value = scale(mantissa, exponent, text, p, end)?;
+        Some((
+            f32::from_bits(value.to_bits() | (negative as u32) << 31),
+            end,
+        ))
+    }
+
+    /// Whether every byte of `v` lies within `low..=high` (bytewise,
+    /// unsigned), after folding `e`/`E` at `e_at`.
+    #[target_feature(enable = "sse4.1,ssse3")]
+    #[inline]
+    fn within(v: __m128i, fold: __m128i, low: __m128i, high: __m128i) -> bool {
+        let folded = _mm_or_si128(v, fold);
+        let inside = _mm_and_si128(
             _mm_cmpeq_epi8(_mm_max_epu8(folded, low), folded),
             _mm_cmpeq_epi8(_mm_min_epu8(folded, high), folded),
         );
+        _mm_movemask_epi8(inside) == 0xFFFF
+    }
+
+    /// `d.ddddddde±ddd` (SQL Server's `%.7e`): mantissa, exponent, length.
+    #[target_feature(enable = "sse4.1,ssse3")]
+    #[inline]
+    fn eight_digit_shape(v: __m128i) -> Option<(u64, i32, usize)> {
+        // One range check per byte: digits within '0'..='9', `.` exactly,
+        // `e` or `E` (folded), and '+'..='-' for the sign, refined below.
+        let ok = within(
+            v,
+            _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0),
+            _mm_setr_epi8(
+                b'0' as i8, b'.' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
+                b'0' as i8, b'0' as i8, b'e' as i8, b'+' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
+                0, 0,
+            ),
+            _mm_setr_epi8(
+                b'9' as i8, b'.' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
+                b'9' as i8, b'9' as i8, b'e' as i8, b'-' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
+                -1, -1,
+            ),
+        );
         let sign = _mm_extract_epi8::<10>(v) as u8;
         // ',' lies between '+' and '-': the sign byte is checked on its own.
-        if _mm_movemask_epi8(within) != 0xFFFF || sign == b',' {
+        if !ok || sign == b',' {
             return None;
         }
+        let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
         // [d0 d1..d7 0 e0 e1 e2 0 0 0 0] → pairs → quads: [d0..d3, d4..d7, exp, 0].
         let gathered = _mm_shuffle_epi8(
             x,
@@ -341,13 +371,51 @@ mod x86 {
         let mantissa =
             _mm_cvtsi128_si32(quads) as u64 * 10_000 + _mm_extract_epi32::<1>(quads) as u64;
         let e = _mm_extract_epi32::<2>(quads);
-        let exponent = if sign == b'-' { -e } else { e } - 7;
-        let end = p + 14;
-        let value = scale(mantissa, exponent, text, p, end)?;
-        Some((
-            f32::from_bits(value.to_bits() | (negative as u32) << 31),
-            end,
-        ))
+        Some((mantissa, if sign == b'-' { -e } else { e } - 7, 14))
+    }
+
+    /// `d.dddddddde±ddd` (`print_vector`'s nine digits): mantissa,
+    /// exponent, length.
+    #[target_feature(enable = "sse4.1,ssse3")]
+    #[inline]
+    fn nine_digit_shape(v: __m128i) -> Option<(u64, i32, usize)> {
+        let ok = within(
+            v,
+            _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0),
+            _mm_setr_epi8(
+                b'0' as i8, b'.' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
+                b'0' as i8, b'0' as i8, b'0' as i8, b'e' as i8, b'+' as i8, b'0' as i8, b'0' as i8,
+                b'0' as i8, 0,
+            ),
+            _mm_setr_epi8(
+                b'9' as i8, b'.' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
+                b'9' as i8, b'9' as i8, b'9' as i8, b'e' as i8, b'-' as i8, b'9' as i8, b'9' as i8,
+                b'9' as i8, -1,
+            ),
+        );
+        let sign = _mm_extract_epi8::<11>(v) as u8;
+        if !ok || sign == b',' {
+            return None;
+        }
+        let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+        // [d0..d7 | 0 e0 e1 e2 | 0 d8 0 0] → pairs → quads:
+        // [d0..d3, d4..d7, exp, d8].
+        let gathered = _mm_shuffle_epi8(
+            x,
+            _mm_setr_epi8(
+                0, 2, 3, 4, 5, 6, 7, 8, -128, 12, 13, 14, -128, 9, -128, -128,
+            ),
+        );
+        let pairs = _mm_maddubs_epi16(
+            gathered,
+            _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0),
+        );
+        let quads = _mm_madd_epi16(pairs, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 1, 0));
+        let mantissa =
+            (_mm_cvtsi128_si32(quads) as u64 * 10_000 + _mm_extract_epi32::<1>(quads) as u64) * 10
+                + _mm_extract_epi32::<3>(quads) as u64;
+        let e = _mm_extract_epi32::<2>(quads);
+        Some((mantissa, if sign == b'-' { -e } else { e } - 8, 15))
     }
 }
 

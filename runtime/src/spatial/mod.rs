@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+mod hilbert_states;
+
 /// Bits per axis: 3 × 21 = 63 bits fit a non-negative BIGINT.
 pub const AXIS_BITS: u32 = 21;
 /// Largest coordinate on an axis.
@@ -63,99 +65,48 @@ pub fn hilbert_decode(key: u64) -> [u32; 3] {
 }
 
 /// Hilbert key at `order` bits per axis (1..=21); coordinates below 2^order.
+///
+/// The point's bits are interleaved (one octant per level, BMI2 where
+/// fast), then Skilling's transform runs as a state machine, two levels per
+/// table lookup (see `hilbert_states`).
 pub fn hilbert_encode_order(point: [u32; 3], order: u32) -> u64 {
     debug_assert!((1..=AXIS_BITS).contains(&order));
-    let x = hilbert_transpose(point, order);
-    #[cfg(target_arch = "x86_64")]
-    if bmi2::is_fast() {
-        // SAFETY: the CPU has BMI2.
-        return unsafe { bmi2::interleave([x[2], x[1], x[0]]) };
+    let octants = morton_encode(point);
+    let tables = hilbert_states::tables();
+    let (mut state, mut key, mut level) = (0usize, 0u64, order);
+    if order % 2 == 1 {
+        level -= 1;
+        let step = tables.encode1[state][(octants >> (3 * level)) as usize & 7];
+        key = (step & 7) as u64;
+        state = (step >> 8) as usize;
     }
-    interleave([x[2], x[1], x[0]])
+    while level > 0 {
+        level -= 2;
+        let step = tables.encode2[state][(octants >> (3 * level)) as usize & 63];
+        key = key << 6 | (step & 63) as u64;
+        state = (step >> 8) as usize;
+    }
+    key
 }
 
 /// Inverse of [`hilbert_encode_order`].
 pub fn hilbert_decode_order(key: u64, order: u32) -> [u32; 3] {
     debug_assert!((1..=AXIS_BITS).contains(&order));
-    #[cfg(target_arch = "x86_64")]
-    let [x2, x1, x0] = if bmi2::is_fast() {
-        // SAFETY: the CPU has BMI2.
-        unsafe { bmi2::deinterleave(key) }
-    } else {
-        deinterleave(key)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let [x2, x1, x0] = deinterleave(key);
-    hilbert_untranspose([x0, x1, x2], order)
-}
-
-/// Skilling's transform from a point to the "transposed" Hilbert index:
-/// the key's bits spread across the three axes (axis 0 holding the most
-/// significant bit of each level).
-#[inline(always)]
-fn hilbert_transpose(point: [u32; 3], order: u32) -> [u32; 3] {
-    let mut x = point;
-    let top = 1u32 << (order - 1);
-    // Undo the rotations and reflections level by level, from the top bit:
-    // where axis i's bit is set, invert axis 0's lower bits, else exchange
-    // them with axis i's. (A branch-free form with masks measured slower:
-    // the compiler already picks conditional moves.)
-    let mut q = top;
-    while q > 1 {
-        let low = q - 1;
-        for i in 0..3 {
-            if x[i] & q != 0 {
-                x[0] ^= low;
-            } else {
-                let t = (x[0] ^ x[i]) & low;
-                x[0] ^= t;
-                x[i] ^= t;
-            }
-        }
-        q >>= 1;
+    let tables = hilbert_states::tables();
+    let (mut state, mut octants, mut level) = (0usize, 0u64, order);
+    if order % 2 == 1 {
+        level -= 1;
+        let step = tables.decode1[state][(key >> (3 * level)) as usize & 7];
+        octants = (step & 7) as u64;
+        state = (step >> 8) as usize;
     }
-    // Gray encode.
-    x[1] ^= x[0];
-    x[2] ^= x[1];
-    let mut t = 0;
-    let mut q = top;
-    while q > 1 {
-        if x[2] & q != 0 {
-            t ^= q - 1;
-        }
-        q >>= 1;
+    while level > 0 {
+        level -= 2;
+        let step = tables.decode2[state][(key >> (3 * level)) as usize & 63];
+        octants = octants << 6 | (step & 63) as u64;
+        state = (step >> 8) as usize;
     }
-    for v in &mut x {
-        *v ^= t;
-    }
-    x
-}
-
-/// Inverse of [`hilbert_transpose`].
-#[inline(always)]
-fn hilbert_untranspose(mut x: [u32; 3], order: u32) -> [u32; 3] {
-    // Gray decode.
-    let t = x[2] >> 1;
-    x[2] ^= x[1];
-    x[1] ^= x[0];
-    x[0] ^= t;
-    // Redo the rotations and reflections, from the lowest level up.
-    let end = 2u32 << (order - 1);
-    let mut q = 2u32;
-    while q != end {
-        let low = q - 1;
-        for i in (0..3).rev() {
-            if x[i] & q != 0 {
-                x[0] ^= low;
-            } else {
-                let t = (x[0] ^ x[i]) & low;
-                x[0] ^= t;
-                x[i] ^= t;
-            }
-        }
-        q <<= 1;
-    }
-    x
+    morton_decode(octants)
 }
 
 /// Every third bit, from bit 0: where one axis's bits go in a key.
@@ -268,7 +219,7 @@ pub fn morton_decode(key: u64) -> [u32; 3] {
 /// The curves one bit at a time, as first written: what the fast paths are
 /// tested and benchmarked against.
 pub mod reference {
-    use super::{AXIS_BITS, hilbert_transpose, hilbert_untranspose};
+    use super::AXIS_BITS;
 
     pub fn hilbert_encode_order(point: [u32; 3], order: u32) -> u64 {
         let x = hilbert_transpose(point, order);
@@ -310,6 +261,75 @@ pub mod reference {
             }
         }
         p
+    }
+
+    /// Skilling's transform from a point to the "transposed" Hilbert index:
+    /// the key's bits spread across the three axes (axis 0 holding the most
+    /// significant bit of each level).
+    #[inline(always)]
+    fn hilbert_transpose(point: [u32; 3], order: u32) -> [u32; 3] {
+        let mut x = point;
+        let top = 1u32 << (order - 1);
+        // Undo the rotations and reflections level by level, from the top bit:
+        // where axis i's bit is set, invert axis 0's lower bits, else exchange
+        // them with axis i's. (A branch-free form with masks measured slower:
+        // the compiler already picks conditional moves.)
+        let mut q = top;
+        while q > 1 {
+            let low = q - 1;
+            for i in 0..3 {
+                if x[i] & q != 0 {
+                    x[0] ^= low;
+                } else {
+                    let t = (x[0] ^ x[i]) & low;
+                    x[0] ^= t;
+                    x[i] ^= t;
+                }
+            }
+            q >>= 1;
+        }
+        // Gray encode.
+        x[1] ^= x[0];
+        x[2] ^= x[1];
+        let mut t = 0;
+        let mut q = top;
+        while q > 1 {
+            if x[2] & q != 0 {
+                t ^= q - 1;
+            }
+            q >>= 1;
+        }
+        for v in &mut x {
+            *v ^= t;
+        }
+        x
+    }
+
+    /// Inverse of [`hilbert_transpose`].
+    #[inline(always)]
+    fn hilbert_untranspose(mut x: [u32; 3], order: u32) -> [u32; 3] {
+        // Gray decode.
+        let t = x[2] >> 1;
+        x[2] ^= x[1];
+        x[1] ^= x[0];
+        x[0] ^= t;
+        // Redo the rotations and reflections, from the lowest level up.
+        let end = 2u32 << (order - 1);
+        let mut q = 2u32;
+        while q != end {
+            let low = q - 1;
+            for i in (0..3).rev() {
+                if x[i] & q != 0 {
+                    x[0] ^= low;
+                } else {
+                    let t = (x[0] ^ x[i]) & low;
+                    x[0] ^= t;
+                    x[i] ^= t;
+                }
+            }
+            q <<= 1;
+        }
+        x
     }
 
     /// The portable shift-and-mask interleaving, for the benchmark.
