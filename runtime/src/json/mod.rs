@@ -59,7 +59,11 @@ fn skip_ws(text: &[u8], mut i: usize) -> usize {
 pub fn parse_vector(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("sse4.1") && std::is_x86_feature_detected!("ssse3") {
-        // SAFETY: the CPU has the features the function is compiled for.
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { x86::parse_vector_avx2(text) };
+        }
+        // SAFETY: as above.
         return unsafe { x86::parse_vector_sse41(text) };
     }
     parse_with(text, sql_server_number)
@@ -114,24 +118,42 @@ fn parse_with(
                 end
             }
         };
-        if text.get(end) == Some(&b',') {
-            i = end + 1;
-            continue;
-        }
-        i = skip_ws(text, end);
-        match text.get(i) {
-            Some(b',') => i += 1,
-            Some(b']') => {
-                i = skip_ws(text, i + 1);
-                if i != text.len() {
-                    return Err(err(i, "the end of the text"));
-                }
+        match next_element(text, end)? {
+            Some(next) => i = next,
+            None => {
                 // SAFETY: the first n elements were written by `put`.
                 unsafe { out.set_len(n) };
                 return Ok(out);
             }
-            _ => return Err(err(i, "`,` or `]`")),
         }
+    }
+}
+
+/// What follows an element that ends at `end`: the start of the next one,
+/// or `None` after the closing bracket (with only whitespace after it).
+#[inline(always)]
+fn next_element(text: &[u8], end: usize) -> Result<Option<usize>, JsonVectorError> {
+    if text.get(end) == Some(&b',') {
+        return Ok(Some(end + 1));
+    }
+    let i = skip_ws(text, end);
+    match text.get(i) {
+        Some(b',') => Ok(Some(i + 1)),
+        Some(b']') => {
+            let i = skip_ws(text, i + 1);
+            if i == text.len() {
+                Ok(None)
+            } else {
+                Err(JsonVectorError {
+                    at: i,
+                    expected: "the end of the text",
+                })
+            }
+        }
+        _ => Err(JsonVectorError {
+            at: i,
+            expected: "`,` or `]`",
+        }),
     }
 }
 
@@ -246,6 +268,10 @@ fn sql_server_number(text: &[u8], start: usize) -> Option<(f32, usize)> {
     let e = (((hi >> 24) & 0xFF) * 100 + ((hi >> 32) & 0xFF) * 10 + ((hi >> 40) & 0xFF)) as i32;
     let exponent = if sign == b'-' ^ b'0' { -e } else { e } - 7;
     let end = p + 14;
+    // A digit right after would make the exponent longer than the shape's.
+    if text[end].is_ascii_digit() {
+        return None;
+    }
     let value = scale(mantissa, exponent, text, p, end)?;
     // `value` is non-negative here; the sign is one bit.
     Some((
@@ -279,145 +305,7 @@ fn scale(mantissa: u64, exponent: i32, text: &[u8], start: usize, end: usize) ->
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    //! SQL Server's shape read with SSSE3/SSE4.1: one 16-byte load per
-    //! element, validated with two compares, its digits gathered by one
-    //! shuffle and combined by two multiply-adds.
-
-    use super::{JsonVectorError, parse_with, scale};
-    use std::arch::x86_64::*;
-
-    #[target_feature(enable = "sse4.1,ssse3")]
-    pub(super) fn parse_vector_sse41(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
-        // SAFETY: this function has the features `number` needs.
-        parse_with(text, |t, at| unsafe { number(t, at) })
-    }
-
-    #[target_feature(enable = "sse4.1,ssse3")]
-    #[inline]
-    unsafe fn number(text: &[u8], start: usize) -> Option<(f32, usize)> {
-        let negative = *text.get(start)? == b'-';
-        let p = start + negative as usize;
-        if p + 16 > text.len() {
-            return None;
-        }
-        // SAFETY: p + 16 <= text.len().
-        let v = unsafe { _mm_loadu_si128(text.as_ptr().add(p) as *const __m128i) };
-        // SQL Server's eight digits (`e` at byte 9) or our printer's nine.
-        let (mantissa, exponent, end) = if text[p + 9] | 0x20 == b'e' {
-            eight_digit_shape(v)?
-        } else {
-            nine_digit_shape(v)?
-        };
-        let end = p + end;
-        let value = scale(mantissa, exponent, text, p, end)?;
-        Some((
-            f32::from_bits(value.to_bits() | (negative as u32) << 31),
-            end,
-        ))
-    }
-
-    /// Whether every byte of `v` lies within `low..=high` (bytewise,
-    /// unsigned), after folding `e`/`E` at `e_at`.
-    #[target_feature(enable = "sse4.1,ssse3")]
-    #[inline]
-    fn within(v: __m128i, fold: __m128i, low: __m128i, high: __m128i) -> bool {
-        let folded = _mm_or_si128(v, fold);
-        let inside = _mm_and_si128(
-            _mm_cmpeq_epi8(_mm_max_epu8(folded, low), folded),
-            _mm_cmpeq_epi8(_mm_min_epu8(folded, high), folded),
-        );
-        _mm_movemask_epi8(inside) == 0xFFFF
-    }
-
-    /// `d.ddddddde±ddd` (SQL Server's `%.7e`): mantissa, exponent, length.
-    #[target_feature(enable = "sse4.1,ssse3")]
-    #[inline]
-    fn eight_digit_shape(v: __m128i) -> Option<(u64, i32, usize)> {
-        // One range check per byte: digits within '0'..='9', `.` exactly,
-        // `e` or `E` (folded), and '+'..='-' for the sign, refined below.
-        let ok = within(
-            v,
-            _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0),
-            _mm_setr_epi8(
-                b'0' as i8, b'.' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
-                b'0' as i8, b'0' as i8, b'e' as i8, b'+' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
-                0, 0,
-            ),
-            _mm_setr_epi8(
-                b'9' as i8, b'.' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
-                b'9' as i8, b'9' as i8, b'e' as i8, b'-' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
-                -1, -1,
-            ),
-        );
-        let sign = _mm_extract_epi8::<10>(v) as u8;
-        // ',' lies between '+' and '-': the sign byte is checked on its own.
-        if !ok || sign == b',' {
-            return None;
-        }
-        let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        // [d0 d1..d7 0 e0 e1 e2 0 0 0 0] → pairs → quads: [d0..d3, d4..d7, exp, 0].
-        let gathered = _mm_shuffle_epi8(
-            x,
-            _mm_setr_epi8(
-                0, 2, 3, 4, 5, 6, 7, 8, -128, 11, 12, 13, -128, -128, -128, -128,
-            ),
-        );
-        let pairs = _mm_maddubs_epi16(
-            gathered,
-            _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0, 0, 0),
-        );
-        let quads = _mm_madd_epi16(pairs, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 0, 0));
-        let mantissa =
-            _mm_cvtsi128_si32(quads) as u64 * 10_000 + _mm_extract_epi32::<1>(quads) as u64;
-        let e = _mm_extract_epi32::<2>(quads);
-        Some((mantissa, if sign == b'-' { -e } else { e } - 7, 14))
-    }
-
-    /// `d.dddddddde±ddd` (`print_vector`'s nine digits): mantissa,
-    /// exponent, length.
-    #[target_feature(enable = "sse4.1,ssse3")]
-    #[inline]
-    fn nine_digit_shape(v: __m128i) -> Option<(u64, i32, usize)> {
-        let ok = within(
-            v,
-            _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0),
-            _mm_setr_epi8(
-                b'0' as i8, b'.' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8, b'0' as i8,
-                b'0' as i8, b'0' as i8, b'0' as i8, b'e' as i8, b'+' as i8, b'0' as i8, b'0' as i8,
-                b'0' as i8, 0,
-            ),
-            _mm_setr_epi8(
-                b'9' as i8, b'.' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8, b'9' as i8,
-                b'9' as i8, b'9' as i8, b'9' as i8, b'e' as i8, b'-' as i8, b'9' as i8, b'9' as i8,
-                b'9' as i8, -1,
-            ),
-        );
-        let sign = _mm_extract_epi8::<11>(v) as u8;
-        if !ok || sign == b',' {
-            return None;
-        }
-        let x = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        // [d0..d7 | 0 e0 e1 e2 | 0 d8 0 0] → pairs → quads:
-        // [d0..d3, d4..d7, exp, d8].
-        let gathered = _mm_shuffle_epi8(
-            x,
-            _mm_setr_epi8(
-                0, 2, 3, 4, 5, 6, 7, 8, -128, 12, 13, 14, -128, 9, -128, -128,
-            ),
-        );
-        let pairs = _mm_maddubs_epi16(
-            gathered,
-            _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0),
-        );
-        let quads = _mm_madd_epi16(pairs, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 1, 0));
-        let mantissa =
-            (_mm_cvtsi128_si32(quads) as u64 * 10_000 + _mm_extract_epi32::<1>(quads) as u64) * 10
-                + _mm_extract_epi32::<3>(quads) as u64;
-        let e = _mm_extract_epi32::<2>(quads);
-        Some((mantissa, if sign == b'-' { -e } else { e } - 8, 15))
-    }
-}
+mod x86;
 
 /// One JSON number starting at `start`: its f32 value and the index after it.
 #[inline]
@@ -588,6 +476,21 @@ mod tests {
     }
 
     #[test]
+    fn a_longer_exponent_is_not_cut_at_the_shape() {
+        // Valid JSON whose first 14 or 15 bytes look like a fixed shape.
+        for (text, first) in [
+            (&b"[1.2345678e-0031]"[..], "1.2345678e-0031"),
+            (b"[1.23456789e-0031,2]", "1.23456789e-0031"),
+        ] {
+            let expected = first.parse::<f32>().unwrap();
+            for (name, driver) in drivers() {
+                let parsed = driver(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(parsed[0].to_bits(), expected.to_bits(), "{name}");
+            }
+        }
+    }
+
+    #[test]
     fn every_implementation_agrees() {
         let text = b"[1.2345678e-003,-9.8765432E+002,5.0000000e-045,3.4028235e+038,3.4028236e+038,1.0000000e+000]";
         let portable = parse_with(text, sql_server_number).unwrap();
@@ -641,7 +544,80 @@ mod tests {
         assert_eq!(digit_run(b"1234567", 0), None, "fewer than 8 bytes");
     }
 
+    type Driver = fn(&[u8]) -> Result<Vec<f32>, JsonVectorError>;
+
+    /// Every parse driver this CPU can run, by name.
+    fn drivers() -> Vec<(&'static str, Driver)> {
+        let mut all: Vec<(&'static str, Driver)> = vec![
+            ("portable", |t| parse_with(t, sql_server_number)),
+            ("general", |t| parse_with(t, |_, _| None)),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("sse4.1") && std::is_x86_feature_detected!("ssse3") {
+            // SAFETY (both): the CPU has the features checked here.
+            all.push(("sse4.1", |t| unsafe { x86::parse_vector_sse41(t) }));
+            if std::is_x86_feature_detected!("avx2") {
+                all.push(("avx2", |t| unsafe { x86::parse_vector_avx2(t) }));
+            }
+        }
+        all
+    }
+
+    /// One element written in one of the forms a VECTOR's text takes.
+    fn element_text(x: f32, form: u8) -> String {
+        match form % 4 {
+            0 => sql_server_style(&[x]).trim_matches(['[', ']']).to_string(),
+            1 => print_vector(&[x])
+                .unwrap()
+                .trim_matches(['[', ']'])
+                .to_string(),
+            2 => format!("{x:?}"),
+            _ => format!(" {x:e} "),
+        }
+    }
+
     proptest! {
+        /// Elements of every shape mixed in one text (so the batched driver
+        /// flushes in the middle of its batches): every driver gives the
+        /// standard library's value for each, bit for bit.
+        #[test]
+        fn every_driver_reads_mixed_shapes_exactly(
+            elements in prop::collection::vec(
+                (any::<u32>().prop_map(f32::from_bits).prop_filter("finite", |x| x.is_finite()), 0u8..16),
+                0..300,
+            ),
+        ) {
+            let parts: Vec<String> = elements.iter().map(|(x, form)| element_text(*x, if *form < 10 { 1 } else { *form })).collect();
+            let text = format!("[{}]", parts.join(","));
+            for (name, driver) in drivers() {
+                let parsed = driver(text.as_bytes()).unwrap();
+                prop_assert_eq!(parsed.len(), parts.len(), "{}", name);
+                for (value, part) in parsed.iter().zip(&parts) {
+                    prop_assert_eq!(value.to_bits(), part.trim().parse::<f32>().unwrap().to_bits(), "{} read {}", name, part);
+                }
+            }
+        }
+
+        /// Damaged text: every driver refuses it at the same byte, or all
+        /// read the same values.
+        #[test]
+        fn every_driver_agrees_on_damaged_text(
+            values in prop::collection::vec(-1e6f32..1e6, 1..40),
+            at in any::<prop::sample::Index>(),
+            byte in prop::sample::select(b"0123456789.eE+-, []x".to_vec()),
+        ) {
+            let mut text = print_vector(&values).unwrap().into_bytes();
+            let i = at.index(text.len());
+            text[i] = byte;
+            let results: Vec<(&str, Result<Vec<u32>, JsonVectorError>)> = drivers()
+                .into_iter()
+                .map(|(name, driver)| (name, driver(&text).map(|v| v.iter().map(|x| x.to_bits()).collect())))
+                .collect();
+            for (name, result) in &results[1..] {
+                prop_assert_eq!(result, &results[0].1, "{} against {}", name, results[0].0);
+            }
+        }
+
         #[test]
         fn exact_for_any_f32_in_sql_server_form(v in prop::collection::vec(any::<f32>().prop_filter("finite", |x| x.is_finite()), 0..64)) {
             let text = sql_server_style(&v);
