@@ -10,6 +10,8 @@ pub mod model;
 pub mod native;
 
 #[cfg(feature = "cli")]
+pub mod deploy;
+#[cfg(feature = "cli")]
 pub mod emit;
 #[cfg(feature = "cli")]
 pub mod output;

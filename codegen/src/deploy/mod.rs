@@ -1,0 +1,259 @@
+//! Planning a deployment: the desired model (from the Rust source) against
+//! the live one (read from a database's catalog, or, in the scenario tests,
+//! from the source as it was) gives ordered steps, each a few T-SQL
+//! batches, and the changes that would lose data, blocked unless allowed.
+//!
+//! Tables are compared structurally (columns, constraints, indexes); every
+//! other object by its generated definition with comments left out, and
+//! re-created or altered when that differs. Nothing here talks to a server.
+
+mod allow;
+mod script;
+mod tables;
+mod type_change;
+
+pub use allow::{AllowError, Allowances};
+pub use script::render_script;
+pub use type_change::{TypeChange, classify};
+
+use crate::emit::{EmitOptions, emit_object_scripts};
+use crate::model::{Model, ObjectKey};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What a step does to its object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Alter,
+    Drop,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Alter => "alter",
+            Action::Drop => "drop",
+        }
+    }
+}
+
+/// Kinds of change that can lose data or fail on existing rows. Each is
+/// named, with its target, so that one change can be allowed:
+/// `dbo.Atom.Name:narrow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Risk {
+    /// A column or table and its data removed.
+    Drop,
+    /// A shorter or smaller type: values may not fit.
+    Narrow,
+    /// Another type: values are converted and may fail or change.
+    Convert,
+    /// `VECTOR(n)` to another dimension.
+    VectorDimension,
+    /// `NULL` to `NOT NULL`: fails where a row holds NULL.
+    NotNull,
+    /// A `NOT NULL` column without a default added: fails on a table with
+    /// rows.
+    Required,
+    /// A change SQL Server makes only by rebuilding the table (identity,
+    /// computed to stored, temporal or memory-optimized settings).
+    Rebuild,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 7] = [
+        Risk::Drop,
+        Risk::Narrow,
+        Risk::Convert,
+        Risk::VectorDimension,
+        Risk::NotNull,
+        Risk::Required,
+        Risk::Rebuild,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Drop => "drop",
+            Risk::Narrow => "narrow",
+            Risk::Convert => "convert",
+            Risk::VectorDimension => "vector-dimension",
+            Risk::NotNull => "not-null",
+            Risk::Required => "required",
+            Risk::Rebuild => "rebuild",
+        }
+    }
+}
+
+/// One risky change, by what it touches (`schema.table` or
+/// `schema.table.column`) and its kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChangeId {
+    pub target: String,
+    pub risk: Risk,
+}
+
+impl fmt::Display for ChangeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.target, self.risk.as_str())
+    }
+}
+
+/// One planned change to one object: batches run in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub object: ObjectKey,
+    pub action: Action,
+    /// What it does, for people: `widen column [Name] NVARCHAR(50) → NVARCHAR(100)`.
+    pub summary: String,
+    /// T-SQL batches (no `GO`); a guard, when there is one, comes first.
+    pub batches: Vec<String>,
+    /// The risky change this step makes because it was allowed.
+    pub allowed: Option<ChangeId>,
+}
+
+/// A change left out of the plan because it could lose data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocked {
+    pub object: ObjectKey,
+    pub change: ChangeId,
+    pub summary: String,
+    pub reason: String,
+}
+
+impl Blocked {
+    /// Whether allowing the change would plan it: a rebuild by copy is not
+    /// planned yet, allowed or not.
+    pub fn can_be_allowed(&self) -> bool {
+        self.change.risk != Risk::Rebuild
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub blocked: Vec<Blocked>,
+    /// Objects the database has and the source does not: reported, not
+    /// dropped.
+    pub extra: Vec<ObjectKey>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.blocked.is_empty()
+    }
+}
+
+/// The steps that bring `live` to `desired`, in deploy order.
+pub fn plan_changes(
+    live: &Model,
+    desired: &Model,
+    allow: &Allowances,
+    options: &EmitOptions,
+) -> Result<Plan, minijinja::Error> {
+    // Keyed as SQL Server compares names: case-blind.
+    let live_scripts: BTreeMap<String, (ObjectKey, String)> = emit_object_scripts(live, options)?
+        .into_iter()
+        .map(|(key, file)| (same_name(&key), (key, file.contents)))
+        .collect();
+    let desired_scripts = emit_object_scripts(desired, options)?;
+    let mut plan = Plan::default();
+    for (key, file) in &desired_scripts {
+        match key {
+            ObjectKey::Table(name) => {
+                let table = desired.tables.iter().find(|t| &t.name == name);
+                let before = live
+                    .tables
+                    .iter()
+                    .find(|t| t.name.collision_key() == name.collision_key());
+                match (before, table) {
+                    (None, Some(_)) => plan.steps.push(Step {
+                        object: key.clone(),
+                        action: Action::Create,
+                        summary: "new".into(),
+                        batches: script::batches(&file.contents),
+                        allowed: None,
+                    }),
+                    (Some(before), Some(after)) => {
+                        tables::plan_table(before, after, allow, &mut plan)
+                    }
+                    _ => {}
+                }
+            }
+            _ => match live_scripts.get(&same_name(key)).map(|(_, text)| text) {
+                None => plan.steps.push(Step {
+                    object: key.clone(),
+                    action: Action::Create,
+                    summary: "new".into(),
+                    batches: script::batches(&file.contents),
+                    allowed: None,
+                }),
+                Some(before)
+                    if script::definition(before) != script::definition(&file.contents) =>
+                {
+                    script::plan_changed(key, &file.contents, &mut plan)
+                }
+                Some(_) => {}
+            },
+        }
+    }
+    let desired_keys: std::collections::BTreeSet<String> =
+        desired_scripts.iter().map(|(k, _)| same_name(k)).collect();
+    plan.extra = live_scripts
+        .iter()
+        .filter(|(name, _)| !desired_keys.contains(*name))
+        .map(|(_, (key, _))| key.clone())
+        .collect();
+    Ok(plan)
+}
+
+/// An object's identity as SQL Server compares names.
+fn same_name(key: &ObjectKey) -> String {
+    key.to_string().to_lowercase()
+}
+
+impl fmt::Display for Plan {
+    /// The plan as people read it: each step with its batches, then what was
+    /// blocked (and how to allow it), then what the database has beyond the
+    /// source.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() && self.extra.is_empty() {
+            return writeln!(f, "nothing to do: the database matches the source");
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            write!(
+                f,
+                "step {}: {} {}: {}",
+                i + 1,
+                step.action.as_str(),
+                step.object,
+                step.summary
+            )?;
+            match &step.allowed {
+                Some(change) => writeln!(f, " (allowed: {change})")?,
+                None => writeln!(f)?,
+            }
+            for batch in &step.batches {
+                for line in batch.lines() {
+                    writeln!(f, "    {line}")?;
+                }
+            }
+        }
+        for b in &self.blocked {
+            write!(f, "blocked: {}: {}: {}", b.object, b.summary, b.reason)?;
+            if b.can_be_allowed() {
+                writeln!(f, " (allow with `{}`)", b.change)?;
+            } else {
+                writeln!(f)?;
+            }
+        }
+        for key in &self.extra {
+            writeln!(
+                f,
+                "extra: {key} is in the database but not in the source (left alone)"
+            )?;
+        }
+        Ok(())
+    }
+}

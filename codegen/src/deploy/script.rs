@@ -1,0 +1,124 @@
+//! Objects other than tables, compared by definition; and the plan as one
+//! T-SQL script.
+
+use super::{Action, Blocked, ChangeId, Plan, Risk, Step};
+use crate::model::ObjectKey;
+use crate::quote_sql::{comment_text, identifier, qualified};
+use minijinja::Environment;
+use serde::Serialize;
+
+/// A generated file is one batch.
+pub fn batches(contents: &str) -> Vec<String> {
+    vec![contents.trim_end().to_string()]
+}
+
+/// What decides whether an object changed: its text without the `--`
+/// comment lines (which name source files and lines) and trailing spaces.
+pub fn definition(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("--"))
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An object whose definition differs: altered where its script is
+/// `CREATE OR ALTER`, indexes dropped and created, the rest blocked.
+pub fn plan_changed(key: &ObjectKey, contents: &str, plan: &mut Plan) {
+    let step = |batches: Vec<String>, summary: String| Step {
+        object: key.clone(),
+        action: Action::Alter,
+        summary,
+        batches,
+        allowed: None,
+    };
+    match key {
+        ObjectKey::Routine(..) | ObjectKey::View(_) | ObjectKey::Companion(_) => plan
+            .steps
+            .push(step(batches(contents), "definition changed: CREATE OR ALTER".into())),
+        ObjectKey::VectorIndex(table, name) | ObjectKey::ViewIndex(table, name) => {
+            let mut all = vec![format!(
+                "DROP INDEX {} ON {};",
+                identifier(name),
+                qualified(&table.schema, &table.name)
+            )];
+            all.extend(batches(contents));
+            plan.steps
+                .push(step(all, "definition changed: dropped and created".into()));
+        }
+        other => plan.blocked.push(Blocked {
+            object: other.clone(),
+            change: ChangeId {
+                target: target_of(other),
+                risk: Risk::Rebuild,
+            },
+            summary: "definition changed".into(),
+            reason: "changing this kind of object in place is not planned yet: drop it by hand, or keep its definition"
+                .into(),
+        }),
+    }
+}
+
+fn target_of(key: &ObjectKey) -> String {
+    match key {
+        ObjectKey::Sequence(n) | ObjectKey::Queue(n) | ObjectKey::Table(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Serialize)]
+struct StepView {
+    number: usize,
+    action: &'static str,
+    object: String,
+    summary: String,
+    allowed: Option<String>,
+    batches: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct BlockedView {
+    object: String,
+    summary: String,
+    reason: String,
+    /// `None` where allowing would not plan it.
+    change: Option<String>,
+}
+
+/// The plan as one script: every step's batches in order inside one
+/// transaction (`XACT_ABORT ON`), each followed by a check that stops the
+/// rest once a failure rolled the transaction back; blocked changes listed
+/// at the top as comments.
+pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.add_template("script.sql", include_str!("templates/script.sql.j2"))?;
+    let steps: Vec<StepView> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepView {
+            number: i + 1,
+            action: s.action.as_str(),
+            object: comment_text(&s.object.to_string()),
+            summary: comment_text(&s.summary),
+            allowed: s.allowed.as_ref().map(|c| comment_text(&c.to_string())),
+            batches: s.batches.clone(),
+        })
+        .collect();
+    let blocked: Vec<BlockedView> = plan
+        .blocked
+        .iter()
+        .map(|b| BlockedView {
+            object: comment_text(&b.object.to_string()),
+            summary: comment_text(&b.summary),
+            reason: comment_text(&b.reason),
+            change: b
+                .can_be_allowed()
+                .then(|| comment_text(&b.change.to_string())),
+        })
+        .collect();
+    let text = env
+        .get_template("script.sql")?
+        .render(minijinja::context! { steps, blocked })?;
+    Ok(text.trim_end().to_string() + "\n")
+}

@@ -1,0 +1,704 @@
+//! One table, live against desired: columns, defaults, constraints and
+//! indexes altered in place; what would lose data blocked unless allowed,
+//! with a guard in the script where the allowance rests on an assumption
+//! about the rows (no NULLs, values that fit, an empty table).
+
+use super::type_change::{TypeChange, classify};
+use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
+use crate::model::expression::quoted_column_names;
+use crate::model::{
+    ForeignKeyDef, IndexDef, IndexStorage, KeyDef, Length, ObjectKey, SqlType, TableColumn,
+    TableDef,
+};
+use crate::quote_sql::{identifier, qualified, string_literal};
+
+/// The changes to one table, in an order SQL Server accepts: constraints
+/// and indexes that go or change are dropped first, columns changed, then
+/// constraints and indexes added.
+pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
+    let table = Table {
+        object: ObjectKey::Table(desired.name.clone()),
+        sql: qualified(&desired.name.schema, &desired.name.name),
+        target: desired.name.to_string(),
+    };
+    let rebuild = rebuild_reason(live, desired);
+    if let Some(reason) = rebuild {
+        table.risky(
+            plan,
+            allow,
+            ChangeId {
+                target: table.target.clone(),
+                risk: Risk::Rebuild,
+            },
+            format!("rebuild {}", table.sql),
+            &reason,
+            // A rebuild by copy is not planned yet: even allowed, it stays
+            // blocked with its reason.
+            None,
+        );
+        return;
+    }
+
+    // Constraints and indexes that go or change, or stand on a column
+    // being altered: dropped first.
+    let altered = altered_columns(live, desired);
+    let (drop_keys, add_keys) = keyed_changes(&constraints(live), &constraints(desired), &altered);
+    if let Some(key) = drop_keys
+        .iter()
+        .find(|d| d.key && altered.iter().any(|c| d.uses(c)))
+    {
+        table.risky(
+            plan,
+            allow,
+            ChangeId {
+                target: table.target.clone(),
+                risk: Risk::Rebuild,
+            },
+            format!("alter a column of {}", identifier(&key.name)),
+            "a column of a primary or foreign key changes: the keys of other tables that depend on it would have to go and come back, which is not planned yet",
+            None,
+        );
+        return;
+    }
+    for d in &drop_keys {
+        table.safe(
+            plan,
+            format!("drop constraint {}", identifier(&d.name)),
+            vec![format!(
+                "ALTER TABLE {} DROP CONSTRAINT {};",
+                table.sql,
+                identifier(&d.name)
+            )],
+        );
+    }
+    let (drop_indexes, add_indexes) = keyed_changes(&indexes(live), &indexes(desired), &altered);
+    for d in &drop_indexes {
+        table.safe(
+            plan,
+            format!("drop index {}", identifier(&d.name)),
+            vec![format!(
+                "DROP INDEX {} ON {};",
+                identifier(&d.name),
+                table.sql
+            )],
+        );
+    }
+
+    // Columns.
+    for before in &live.columns {
+        if desired.column(&before.sql_name).is_none() {
+            let mut batches = Vec::new();
+            if let Some(default) = &before.default {
+                batches.push(format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {};",
+                    table.sql,
+                    identifier(&default.name)
+                ));
+            }
+            batches.push(format!(
+                "ALTER TABLE {} DROP COLUMN {};",
+                table.sql,
+                identifier(&before.sql_name)
+            ));
+            table.risky(
+                plan,
+                allow,
+                table.column_change(&before.sql_name, Risk::Drop),
+                format!("drop column {}", identifier(&before.sql_name)),
+                "its values are lost",
+                Some(batches),
+            );
+        }
+    }
+    for after in &desired.columns {
+        match live.column(&after.sql_name) {
+            None => table.add_column(after, allow, plan),
+            Some(before) => table.change_column(before, after, allow, plan),
+        }
+    }
+
+    for d in &add_keys {
+        table.safe(
+            plan,
+            format!("add constraint {}", identifier(&d.name)),
+            vec![format!("ALTER TABLE {} ADD {};", table.sql, d.definition)],
+        );
+    }
+    for d in &add_indexes {
+        table.safe(
+            plan,
+            format!("create index {}", identifier(&d.name)),
+            vec![d.definition.replace("{table}", &table.sql)],
+        );
+    }
+}
+
+/// Why the table cannot be changed in place, if it cannot.
+fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
+    const BY_COPY: &str =
+        "SQL Server does this only by copying the table into a new one, which is not planned yet";
+    if live.memory_optimized != desired.memory_optimized {
+        return Some(format!("its memory-optimized setting changes: {BY_COPY}"));
+    }
+    if live.graph != desired.graph {
+        return Some(format!("it changes to or from a graph table: {BY_COPY}"));
+    }
+    if live.temporal != desired.temporal {
+        return Some(
+            "its system versioning changes, which is not planned in place yet (versioning off, both tables altered, versioning on with the same history and retention)"
+                .into(),
+        );
+    }
+    for after in &desired.columns {
+        if let Some(before) = live.column(&after.sql_name) {
+            if before.identity != after.identity {
+                return Some(format!(
+                    "column {} gains, loses or changes IDENTITY: {BY_COPY}",
+                    identifier(&after.sql_name)
+                ));
+            }
+            if before.computed.is_some() != after.computed.is_some() {
+                return Some(format!(
+                    "column {} changes between computed and stored: {BY_COPY}",
+                    identifier(&after.sql_name)
+                ));
+            }
+        }
+    }
+    None
+}
+
+struct Table {
+    object: ObjectKey,
+    /// `[schema].[name]`.
+    sql: String,
+    /// `schema.name`, as allowances name it.
+    target: String,
+}
+
+impl Table {
+    fn column_change(&self, column: &str, risk: Risk) -> ChangeId {
+        ChangeId {
+            target: format!("{}.{}", self.target, column),
+            risk,
+        }
+    }
+
+    fn safe(&self, plan: &mut Plan, summary: String, batches: Vec<String>) {
+        plan.steps.push(Step {
+            object: self.object.clone(),
+            action: Action::Alter,
+            summary,
+            batches,
+            allowed: None,
+        });
+    }
+
+    /// A change that can lose data: planned (guard first) when allowed and
+    /// `batches` is given, blocked otherwise.
+    fn risky(
+        &self,
+        plan: &mut Plan,
+        allow: &Allowances,
+        change: ChangeId,
+        summary: String,
+        reason: &str,
+        batches: Option<Vec<String>>,
+    ) {
+        match batches {
+            Some(batches) if allow.allows(&change) => plan.steps.push(Step {
+                object: self.object.clone(),
+                action: Action::Alter,
+                summary,
+                batches,
+                allowed: Some(change),
+            }),
+            _ => plan.blocked.push(Blocked {
+                object: self.object.clone(),
+                change,
+                summary,
+                reason: reason.to_string(),
+            }),
+        }
+    }
+
+    /// `IF EXISTS (SELECT TOP 1 1 FROM t WHERE condition) THROW ...`: stops
+    /// the deployment (and rolls it back) where the rows break the
+    /// assumption an allowance made.
+    fn guard(&self, condition: Option<&str>, message: &str) -> String {
+        let filter = condition.map(|c| format!(" WHERE {c}")).unwrap_or_default();
+        format!(
+            "IF EXISTS (SELECT TOP 1 1 FROM {}{filter})\n    THROW 50000, {}, 1;",
+            self.sql,
+            string_literal(message)
+        )
+    }
+
+    fn add_column(&self, column: &TableColumn, allow: &Allowances, plan: &mut Plan) {
+        let add = format!(
+            "ALTER TABLE {} ADD {};",
+            self.sql,
+            column_definition(column)
+        );
+        let fills_itself = column.value.nullable
+            || column.default.is_some()
+            || column.identity.is_some()
+            || column.computed.is_some();
+        let summary = format!("add column {}", identifier(&column.sql_name));
+        if fills_itself {
+            self.safe(plan, summary, vec![add]);
+        } else {
+            let guard = self.guard(
+                None,
+                &format!(
+                    "{}: column {} is NOT NULL without a default, and the table has rows",
+                    self.target, column.sql_name
+                ),
+            );
+            self.risky(
+                plan,
+                allow,
+                self.column_change(&column.sql_name, Risk::Required),
+                summary,
+                "NOT NULL without a default fails on a table with rows: give it a default, make it nullable, or allow it if the table is empty",
+                Some(vec![guard, add]),
+            );
+        }
+    }
+
+    fn change_column(
+        &self,
+        before: &TableColumn,
+        after: &TableColumn,
+        allow: &Allowances,
+        plan: &mut Plan,
+    ) {
+        let name = identifier(&after.sql_name);
+        // Computed columns hold no data of their own: dropped and added.
+        if let (Some(old), Some(new)) = (&before.computed, &after.computed) {
+            if old != new || before.value.nullable != after.value.nullable {
+                self.safe(
+                    plan,
+                    format!("recompute column {name}"),
+                    vec![
+                        format!("ALTER TABLE {} DROP COLUMN {name};", self.sql),
+                        format!("ALTER TABLE {} ADD {};", self.sql, column_definition(after)),
+                    ],
+                );
+            }
+            return;
+        }
+        let kind = match classify(before.value.sql, after.value.sql) {
+            TypeChange::Same if before.collation != after.collation => {
+                if matches!(after.value.sql, SqlType::NVarChar(_) | SqlType::NChar(_)) {
+                    TypeChange::Widening
+                } else {
+                    TypeChange::Conversion
+                }
+            }
+            other => other,
+        };
+        let tightened = before.value.nullable && !after.value.nullable;
+        let retyped = kind != TypeChange::Same || before.value.nullable != after.value.nullable;
+        if retyped {
+            let alter = format!(
+                "ALTER TABLE {} ALTER COLUMN {name} {}{} {};",
+                self.sql,
+                after.value.sql,
+                after
+                    .collation
+                    .as_ref()
+                    .map(|c| format!(" COLLATE {c}"))
+                    .unwrap_or_default(),
+                if after.value.nullable {
+                    "NULL"
+                } else {
+                    "NOT NULL"
+                }
+            );
+            let change = format!("{} {} → {}", name, describe(before), describe(after));
+            let mut guards = Vec::new();
+            let mut risks = Vec::new();
+            match kind {
+                TypeChange::Same | TypeChange::Widening => {}
+                TypeChange::Narrowing => {
+                    risks.push((Risk::Narrow, "values may not fit the smaller type"));
+                    guards.push(self.guard(
+                        Some(&does_not_fit(&after.sql_name, after.value.sql)),
+                        &format!(
+                            "{}: a value of {} does not fit {}",
+                            self.target, after.sql_name, after.value.sql
+                        ),
+                    ));
+                }
+                TypeChange::Conversion => {
+                    risks.push((
+                        Risk::Convert,
+                        "values are converted to another type and may fail or change",
+                    ));
+                    guards.push(self.guard(
+                        Some(&does_not_fit(&after.sql_name, after.value.sql)),
+                        &format!(
+                            "{}: a value of {} does not convert to {}",
+                            self.target, after.sql_name, after.value.sql
+                        ),
+                    ));
+                }
+                TypeChange::VectorDimension => {
+                    risks.push((
+                        Risk::VectorDimension,
+                        "no vector keeps its values in another dimension",
+                    ));
+                    guards.push(self.guard(
+                        Some(&format!("{name} IS NOT NULL")),
+                        &format!(
+                            "{}: {} holds vectors of the old dimension",
+                            self.target, after.sql_name
+                        ),
+                    ));
+                }
+            }
+            if tightened {
+                risks.push((Risk::NotNull, "a row holding NULL makes the change fail"));
+                guards.push(self.guard(
+                    Some(&format!("{name} IS NULL")),
+                    &format!("{}: {} holds NULL", self.target, after.sql_name),
+                ));
+            }
+            let summary = if kind == TypeChange::Widening {
+                format!("widen column {change}")
+            } else {
+                format!("alter column {change}")
+            };
+            // Its default goes while the column changes, and comes back.
+            let mut batches = guards;
+            if let Some(default) = &before.default {
+                batches.push(format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {};",
+                    self.sql,
+                    identifier(&default.name)
+                ));
+            }
+            batches.push(alter);
+            if let Some(default) = &after.default {
+                batches.push(add_default(&self.sql, &after.sql_name, default));
+            }
+            match risks.as_slice() {
+                [] => self.safe(plan, summary, batches),
+                _ => {
+                    let blocked: Vec<&(Risk, &str)> = risks
+                        .iter()
+                        .filter(|(r, _)| !allow.allows(&self.column_change(&after.sql_name, *r)))
+                        .collect();
+                    match blocked.first() {
+                        // Every risk the change carries is allowed.
+                        None => plan.steps.push(Step {
+                            object: self.object.clone(),
+                            action: Action::Alter,
+                            summary,
+                            batches,
+                            allowed: Some(self.column_change(&after.sql_name, risks[0].0)),
+                        }),
+                        Some(_) => {
+                            for (risk, reason) in blocked {
+                                plan.blocked.push(Blocked {
+                                    object: self.object.clone(),
+                                    change: self.column_change(&after.sql_name, *risk),
+                                    summary: summary.clone(),
+                                    reason: reason.to_string(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        } else if before.default != after.default {
+            let mut batches = Vec::new();
+            if let Some(default) = &before.default {
+                batches.push(format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {};",
+                    self.sql,
+                    identifier(&default.name)
+                ));
+            }
+            if let Some(default) = &after.default {
+                batches.push(add_default(&self.sql, &after.sql_name, default));
+            }
+            self.safe(
+                plan,
+                format!("change the default of column {name}"),
+                batches,
+            );
+        }
+    }
+}
+
+fn describe(column: &TableColumn) -> String {
+    format!(
+        "{}{} {}",
+        column.value.sql,
+        column
+            .collation
+            .as_ref()
+            .map(|c| format!(" COLLATE {c}"))
+            .unwrap_or_default(),
+        if column.value.nullable {
+            "NULL"
+        } else {
+            "NOT NULL"
+        }
+    )
+}
+
+/// A condition true for a row whose value would not survive the change to
+/// `target`: too long for a shorter string or binary type (SQL Server
+/// would cut it, not fail), otherwise not convertible.
+fn does_not_fit(column: &str, target: SqlType) -> String {
+    let c = identifier(column);
+    let bytes = |n: u32, per: u32| format!("DATALENGTH({c}) > {}", n * per);
+    match target {
+        SqlType::NVarChar(Length::Fixed(n)) | SqlType::NChar(n) => bytes(n, 2),
+        SqlType::VarChar(Length::Fixed(n)) | SqlType::VarBinary(Length::Fixed(n)) => bytes(n, 1),
+        SqlType::Char(n) | SqlType::Binary(n) => bytes(n, 1),
+        other => format!("{c} IS NOT NULL AND TRY_CONVERT({other}, {c}) IS NULL"),
+    }
+}
+
+fn add_default(table: &str, column: &str, default: &crate::model::DefaultDef) -> String {
+    format!(
+        "ALTER TABLE {table} ADD CONSTRAINT {} DEFAULT ({}) FOR {};",
+        identifier(&default.name),
+        default.expression,
+        identifier(column)
+    )
+}
+
+/// A column as `ADD` writes it (as `CREATE TABLE` does).
+fn column_definition(c: &TableColumn) -> String {
+    let name = identifier(&c.sql_name);
+    if let Some(computed) = &c.computed {
+        return format!(
+            "{name} AS ({}){}",
+            computed.expression,
+            match (computed.persisted, c.value.nullable) {
+                (true, false) => " PERSISTED NOT NULL",
+                (true, true) => " PERSISTED",
+                _ => "",
+            }
+        );
+    }
+    let mut text = format!("{name} {}", c.value.sql);
+    if let Some(collation) = &c.collation {
+        text += &format!(" COLLATE {collation}");
+    }
+    if let Some((seed, step)) = c.identity {
+        text += &format!(" IDENTITY({seed}, {step})");
+    }
+    text += if c.value.nullable {
+        " NULL"
+    } else {
+        " NOT NULL"
+    };
+    if let Some(default) = &c.default {
+        text += &format!(
+            " CONSTRAINT {} DEFAULT ({})",
+            identifier(&default.name),
+            default.expression
+        );
+    }
+    text
+}
+
+fn column_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| identifier(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn key_clause(key: &KeyDef, kind: &str) -> String {
+    format!(
+        "CONSTRAINT {} {kind} {} ({})",
+        identifier(&key.name),
+        if key.clustered {
+            "CLUSTERED"
+        } else {
+            "NONCLUSTERED"
+        },
+        column_list(&key.columns)
+    )
+}
+
+fn foreign_key_clause(fk: &ForeignKeyDef) -> String {
+    format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
+        identifier(&fk.name),
+        column_list(&fk.columns),
+        qualified(&fk.references.schema, &fk.references.name),
+        column_list(&fk.referenced_columns),
+        fk.on_delete.sql(),
+        fk.on_update.sql()
+    )
+}
+
+/// A constraint or index: its name, its definition (its `ADD` clause, or
+/// its `CREATE INDEX` with `{table}` for the table's name; also what is
+/// compared) and the columns it uses.
+#[derive(Clone)]
+struct Dependent {
+    name: String,
+    definition: String,
+    columns: Vec<String>,
+    /// A primary key or foreign key: other tables may depend on it.
+    key: bool,
+}
+
+impl Dependent {
+    fn uses(&self, column: &str) -> bool {
+        self.columns.iter().any(|c| c.eq_ignore_ascii_case(column))
+    }
+}
+
+fn constraints(table: &TableDef) -> Vec<Dependent> {
+    let mut all = Vec::new();
+    if let Some(pk) = &table.primary_key {
+        all.push(Dependent {
+            name: pk.name.clone(),
+            definition: key_clause(pk, "PRIMARY KEY"),
+            columns: pk.columns.clone(),
+            key: true,
+        });
+    }
+    for unique in &table.uniques {
+        all.push(Dependent {
+            name: unique.name.clone(),
+            definition: key_clause(unique, "UNIQUE"),
+            columns: unique.columns.clone(),
+            key: false,
+        });
+    }
+    for fk in &table.foreign_keys {
+        all.push(Dependent {
+            name: fk.name.clone(),
+            definition: foreign_key_clause(fk),
+            columns: fk.columns.clone(),
+            key: true,
+        });
+    }
+    for check in &table.checks {
+        all.push(Dependent {
+            name: check.name.clone(),
+            definition: format!(
+                "CONSTRAINT {} CHECK ({})",
+                identifier(&check.name),
+                check.expression
+            ),
+            columns: quoted_column_names(&check.expression),
+            key: false,
+        });
+    }
+    all
+}
+
+fn indexes(table: &TableDef) -> Vec<Dependent> {
+    table
+        .indexes
+        .iter()
+        .map(|i| Dependent {
+            name: i.name.clone(),
+            definition: create_index(i),
+            columns: i
+                .keys
+                .iter()
+                .map(|k| k.column.clone())
+                .chain(i.include.iter().cloned())
+                .chain(i.filter.iter().flat_map(|f| quoted_column_names(f)))
+                .collect(),
+            key: false,
+        })
+        .collect()
+}
+
+fn create_index(index: &IndexDef) -> String {
+    let keys = index
+        .keys
+        .iter()
+        .map(|k| {
+            format!(
+                "{}{}",
+                identifier(&k.column),
+                if k.descending { " DESC" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = identifier(&index.name);
+    match index.storage {
+        IndexStorage::Columnstore => {
+            format!("CREATE CLUSTERED COLUMNSTORE INDEX {name} ON {{table}};")
+        }
+        _ => {
+            let mut text = format!(
+                "CREATE {}{} INDEX {name} ON {{table}} ({keys})",
+                if index.unique { "UNIQUE " } else { "" },
+                if index.clustered {
+                    "CLUSTERED"
+                } else {
+                    "NONCLUSTERED"
+                },
+            );
+            if !index.include.is_empty() {
+                text += &format!(" INCLUDE ({})", column_list(&index.include));
+            }
+            if let Some(filter) = &index.filter {
+                text += &format!(" WHERE {filter}");
+            }
+            text + ";"
+        }
+    }
+}
+
+/// Entries of `live` to drop and of `desired` to add: gone, new or
+/// changed (by name, compared case-blind), and those in both that use a
+/// column being altered (SQL Server refuses `ALTER COLUMN` under them).
+fn keyed_changes(
+    live: &[Dependent],
+    desired: &[Dependent],
+    altered: &[String],
+) -> (Vec<Dependent>, Vec<Dependent>) {
+    let find = |list: &[Dependent], name: &str| {
+        list.iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
+            .map(|d| d.definition.clone())
+    };
+    let around = |d: &Dependent| altered.iter().any(|c| d.uses(c));
+    let drop = live
+        .iter()
+        .filter(|d| find(desired, &d.name).as_ref() != Some(&d.definition) || around(d))
+        .cloned()
+        .collect();
+    let add = desired
+        .iter()
+        .filter(|d| find(live, &d.name).as_ref() != Some(&d.definition) || around(d))
+        .cloned()
+        .collect();
+    (drop, add)
+}
+
+/// Columns whose type, nullability or collation changes (`ALTER COLUMN`).
+fn altered_columns(live: &TableDef, desired: &TableDef) -> Vec<String> {
+    desired
+        .columns
+        .iter()
+        .filter(|after| {
+            live.column(&after.sql_name).is_some_and(|before| {
+                before.computed.is_none()
+                    && (before.value.sql != after.value.sql
+                        || before.value.nullable != after.value.nullable
+                        || before.collation != after.collation)
+            })
+        })
+        .map(|c| c.sql_name.clone())
+        .collect()
+}
