@@ -5,11 +5,9 @@
 
 use super::type_change::{TypeChange, classify};
 use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
+use crate::emit::table::{column_list, foreign_key_clause, key_clause};
 use crate::model::expression::quoted_column_names;
-use crate::model::{
-    ForeignKeyDef, IndexDef, IndexStorage, KeyDef, Length, ObjectKey, SqlType, TableColumn,
-    TableDef,
-};
+use crate::model::{IndexDef, IndexStorage, Length, ObjectKey, SqlType, TableColumn, TableDef};
 use crate::quote_sql::{identifier, qualified, string_literal};
 
 /// The changes to one table, in an order SQL Server accepts: constraints
@@ -317,53 +315,52 @@ impl Table {
                 }
             );
             let change = format!("{} {} → {}", name, describe(before), describe(after));
-            let mut guards = Vec::new();
-            let mut risks = Vec::new();
+            // Each risk with its reason, and the condition a row breaks it by.
+            let fits = does_not_fit(&after.sql_name, after.value.sql);
+            let held = format!("{name} IS NOT NULL");
+            let (mut risks, mut guards) = (Vec::new(), Vec::new());
+            let mut risk = |risk, reason, condition: &str, message: String| {
+                risks.push((risk, reason));
+                guards.push(self.guard(Some(condition), &message));
+            };
+            let (column, new_type) = (&after.sql_name, after.value.sql);
             match kind {
                 TypeChange::Same | TypeChange::Widening => {}
-                TypeChange::Narrowing => {
-                    risks.push((Risk::Narrow, "values may not fit the smaller type"));
-                    guards.push(self.guard(
-                        Some(&does_not_fit(&after.sql_name, after.value.sql)),
-                        &format!(
-                            "{}: a value of {} does not fit {}",
-                            self.target, after.sql_name, after.value.sql
-                        ),
-                    ));
-                }
-                TypeChange::Conversion => {
-                    risks.push((
-                        Risk::Convert,
-                        "values are converted to another type and may fail or change",
-                    ));
-                    guards.push(self.guard(
-                        Some(&does_not_fit(&after.sql_name, after.value.sql)),
-                        &format!(
-                            "{}: a value of {} does not convert to {}",
-                            self.target, after.sql_name, after.value.sql
-                        ),
-                    ));
-                }
-                TypeChange::VectorDimension => {
-                    risks.push((
-                        Risk::VectorDimension,
-                        "no vector keeps its values in another dimension",
-                    ));
-                    guards.push(self.guard(
-                        Some(&format!("{name} IS NOT NULL")),
-                        &format!(
-                            "{}: {} holds vectors of the old dimension",
-                            self.target, after.sql_name
-                        ),
-                    ));
-                }
+                TypeChange::Narrowing => risk(
+                    Risk::Narrow,
+                    "values may not fit the smaller type",
+                    &fits,
+                    format!(
+                        "{}: a value of {column} does not fit {new_type}",
+                        self.target
+                    ),
+                ),
+                TypeChange::Conversion => risk(
+                    Risk::Convert,
+                    "values are converted to another type and may fail or change",
+                    &fits,
+                    format!(
+                        "{}: a value of {column} does not convert to {new_type}",
+                        self.target
+                    ),
+                ),
+                TypeChange::VectorDimension => risk(
+                    Risk::VectorDimension,
+                    "no vector keeps its values in another dimension",
+                    &held,
+                    format!(
+                        "{}: {column} holds vectors of the old dimension",
+                        self.target
+                    ),
+                ),
             }
             if tightened {
-                risks.push((Risk::NotNull, "a row holding NULL makes the change fail"));
-                guards.push(self.guard(
-                    Some(&format!("{name} IS NULL")),
-                    &format!("{}: {} holds NULL", self.target, after.sql_name),
-                ));
+                risk(
+                    Risk::NotNull,
+                    "a row holding NULL makes the change fail",
+                    &format!("{name} IS NULL"),
+                    format!("{}: {column} holds NULL", self.target),
+                );
             }
             let summary = if kind == TypeChange::Widening {
                 format!("widen column {change}")
@@ -507,39 +504,6 @@ fn column_definition(c: &TableColumn) -> String {
         );
     }
     text
-}
-
-fn column_list(columns: &[String]) -> String {
-    columns
-        .iter()
-        .map(|c| identifier(c))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn key_clause(key: &KeyDef, kind: &str) -> String {
-    format!(
-        "CONSTRAINT {} {kind} {} ({})",
-        identifier(&key.name),
-        if key.clustered {
-            "CLUSTERED"
-        } else {
-            "NONCLUSTERED"
-        },
-        column_list(&key.columns)
-    )
-}
-
-fn foreign_key_clause(fk: &ForeignKeyDef) -> String {
-    format!(
-        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
-        identifier(&fk.name),
-        column_list(&fk.columns),
-        qualified(&fk.references.schema, &fk.references.name),
-        column_list(&fk.referenced_columns),
-        fk.on_delete.sql(),
-        fk.on_update.sql()
-    )
 }
 
 /// A constraint or index: its name, its definition (its `ADD` clause, or

@@ -8,7 +8,7 @@ mod entities;
 mod objects;
 mod registration;
 mod sql;
-mod table;
+pub(crate) mod table;
 mod tsql;
 
 pub use companion::companion_name;

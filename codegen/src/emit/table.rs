@@ -2,7 +2,7 @@
 //! Default, check and filter expressions are T-SQL the user wrote; names are
 //! always quoted.
 
-use crate::model::{GraphKind, IndexStorage, KeyDef, SqlType, TableDef};
+use crate::model::{ForeignKeyDef, GraphKind, IndexStorage, KeyDef, SqlType, TableDef};
 use crate::quote_sql::{identifier, qualified};
 use serde::Serialize;
 
@@ -77,7 +77,8 @@ struct SpatialView {
     bounding_box: Option<String>,
 }
 
-fn column_list(columns: &[String]) -> String {
+/// `[A], [B]`.
+pub(crate) fn column_list(columns: &[String]) -> String {
     columns
         .iter()
         .map(|c| identifier(c))
@@ -85,7 +86,8 @@ fn column_list(columns: &[String]) -> String {
         .join(", ")
 }
 
-fn key_clause(key: &KeyDef, kind: &str) -> String {
+/// `CONSTRAINT [name] PRIMARY KEY|UNIQUE ...`, as a table or `ALTER TABLE ADD` writes it.
+pub(crate) fn key_clause(key: &KeyDef, kind: &str) -> String {
     match key.hash_buckets {
         Some(buckets) => format!(
             "CONSTRAINT {} {kind} NONCLUSTERED HASH ({}) WITH (BUCKET_COUNT = {buckets})",
@@ -105,6 +107,19 @@ fn key_clause(key: &KeyDef, kind: &str) -> String {
     }
 }
 
+/// `CONSTRAINT [name] FOREIGN KEY (...) REFERENCES ...`.
+pub(crate) fn foreign_key_clause(fk: &ForeignKeyDef) -> String {
+    format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
+        identifier(&fk.name),
+        column_list(&fk.columns),
+        qualified(&fk.references.schema, &fk.references.name),
+        column_list(&fk.referenced_columns),
+        fk.on_delete.sql(),
+        fk.on_update.sql()
+    )
+}
+
 pub(super) fn table_view(table: &TableDef) -> TableView {
     let mut constraints = Vec::new();
     if let Some(pk) = &table.primary_key {
@@ -114,15 +129,7 @@ pub(super) fn table_view(table: &TableDef) -> TableView {
         constraints.push(key_clause(unique, "UNIQUE"));
     }
     for fk in &table.foreign_keys {
-        constraints.push(format!(
-            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
-            identifier(&fk.name),
-            column_list(&fk.columns),
-            qualified(&fk.references.schema, &fk.references.name),
-            column_list(&fk.referenced_columns),
-            fk.on_delete.sql(),
-            fk.on_update.sql()
-        ));
+        constraints.push(foreign_key_clause(fk));
     }
     for check in &table.checks {
         constraints.push(format!(
