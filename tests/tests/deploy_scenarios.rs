@@ -11,7 +11,7 @@
 //! `UPDATE_SCENARIOS=1 cargo test -p workspace-tests --test deploy_scenarios`
 //! rewrites the `== plan` sections (review the diff).
 
-use codegen::deploy::{Allowances, plan_changes, render_script};
+use codegen::deploy::{Allowances, Live, plan_changes, render_script};
 use codegen::emit::EmitOptions;
 use codegen::model::Model;
 use codegen::output::generate_with;
@@ -130,7 +130,8 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
         let desired = model(&s.desired, path, "desired");
         let allow = Allowances::parse(s.allow.iter().map(String::as_str))
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let plan = plan_changes(&current, &desired, &allow, &options).unwrap();
+        let live = Live::from_model(&current, &options).unwrap();
+        let plan = plan_changes(&live, &desired, &allow, &options).unwrap();
         let shown = plan.to_string();
         if shown != s.plan {
             if update {
@@ -146,7 +147,8 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
                 ));
             }
         }
-        let again = plan_changes(&desired, &desired, &Allowances::none(), &options).unwrap();
+        let itself = Live::from_model(&desired, &options).unwrap();
+        let again = plan_changes(&itself, &desired, &Allowances::none(), &options).unwrap();
         if !again.is_empty() || !again.extra.is_empty() {
             failures.push(format!(
                 "{}: the desired schema against itself plans:\n{again}",

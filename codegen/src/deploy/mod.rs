@@ -8,6 +8,8 @@
 //! re-created or altered when that differs. Nothing here talks to a server.
 
 mod allow;
+mod canonical;
+pub mod catalog;
 mod script;
 mod tables;
 mod type_change;
@@ -145,18 +147,58 @@ impl Plan {
     }
 }
 
+/// What a database holds, as the planner compares it: its tables as model
+/// tables, and every other object by its definition text (as
+/// `sys.sql_modules` keeps it, or as codegen would write it).
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub tables: Vec<crate::model::TableDef>,
+    /// Keyed as SQL Server compares names: case-blind.
+    scripts: BTreeMap<String, (ObjectKey, String)>,
+}
+
+impl Live {
+    /// The database a model's generated scripts would make.
+    pub fn from_model(model: &Model, options: &EmitOptions) -> Result<Self, minijinja::Error> {
+        let mut live = Live {
+            tables: model.tables.clone(),
+            scripts: BTreeMap::new(),
+        };
+        for (key, file) in emit_object_scripts(model, options)? {
+            if !matches!(key, ObjectKey::Table(_)) {
+                live.add_definition(key, file.contents);
+            }
+        }
+        Ok(live)
+    }
+
+    /// An object other than a table, with its definition.
+    pub fn add_definition(&mut self, key: ObjectKey, definition: String) {
+        self.scripts.insert(same_name(&key), (key, definition));
+    }
+
+    fn definition(&self, key: &ObjectKey) -> Option<&str> {
+        self.scripts
+            .get(&same_name(key))
+            .map(|(_, text)| text.as_str())
+    }
+
+    /// Every object, tables first.
+    fn keys(&self) -> impl Iterator<Item = ObjectKey> + '_ {
+        self.tables
+            .iter()
+            .map(|t| ObjectKey::Table(t.name.clone()))
+            .chain(self.scripts.values().map(|(key, _)| key.clone()))
+    }
+}
+
 /// The steps that bring `live` to `desired`, in deploy order.
 pub fn plan_changes(
-    live: &Model,
+    live: &Live,
     desired: &Model,
     allow: &Allowances,
     options: &EmitOptions,
 ) -> Result<Plan, minijinja::Error> {
-    // Keyed as SQL Server compares names: case-blind.
-    let live_scripts: BTreeMap<String, (ObjectKey, String)> = emit_object_scripts(live, options)?
-        .into_iter()
-        .map(|(key, file)| (same_name(&key), (key, file.contents)))
-        .collect();
     let desired_scripts = emit_object_scripts(desired, options)?;
     let mut plan = Plan::default();
     for (key, file) in &desired_scripts {
@@ -181,7 +223,7 @@ pub fn plan_changes(
                     _ => {}
                 }
             }
-            _ => match live_scripts.get(&same_name(key)).map(|(_, text)| text) {
+            _ => match live.definition(key) {
                 None => plan.steps.push(Step {
                     object: key.clone(),
                     action: Action::Create,
@@ -200,17 +242,29 @@ pub fn plan_changes(
     }
     let desired_keys: std::collections::BTreeSet<String> =
         desired_scripts.iter().map(|(k, _)| same_name(k)).collect();
-    plan.extra = live_scripts
-        .iter()
-        .filter(|(name, _)| !desired_keys.contains(*name))
-        .map(|(_, (key, _))| key.clone())
+    plan.extra = live
+        .keys()
+        .filter(|key| !desired_keys.contains(&same_name(key)))
         .collect();
     Ok(plan)
 }
 
-/// An object's identity as SQL Server compares names.
+/// An object's identity as SQL Server compares names: procedures,
+/// functions (VECTOR companions and the tenant predicate among them) and
+/// views by schema and name alone, since the catalog knows them as modules.
 fn same_name(key: &ObjectKey) -> String {
-    key.to_string().to_lowercase()
+    let module = |name: &crate::model::QualifiedName| format!("module {name}");
+    match key {
+        ObjectKey::Routine(_, name) | ObjectKey::View(name) | ObjectKey::Companion(name) => {
+            module(name)
+        }
+        ObjectKey::TenantPredicate => module(&crate::model::QualifiedName {
+            schema: crate::model::SECURITY_SCHEMA.into(),
+            name: crate::emit::TENANT_PREDICATE.into(),
+        }),
+        other => other.to_string(),
+    }
+    .to_lowercase()
 }
 
 impl fmt::Display for Plan {

@@ -3,6 +3,7 @@
 //! with a guard in the script where the allowance rests on an assumption
 //! about the rows (no NULLs, values that fit, an empty table).
 
+use super::canonical::canonical;
 use super::type_change::{TypeChange, classify};
 use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
 use crate::emit::table::{column_list, foreign_key_clause, key_clause};
@@ -274,7 +275,9 @@ impl Table {
         let name = identifier(&after.sql_name);
         // Computed columns hold no data of their own: dropped and added.
         if let (Some(old), Some(new)) = (&before.computed, &after.computed) {
-            if old != new || before.value.nullable != after.value.nullable {
+            let same = canonical(&old.expression) == canonical(&new.expression)
+                && old.persisted == new.persisted;
+            if !same || before.value.nullable != after.value.nullable {
                 self.safe(
                     plan,
                     format!("recompute column {name}"),
@@ -287,7 +290,7 @@ impl Table {
             return;
         }
         let kind = match classify(before.value.sql, after.value.sql) {
-            TypeChange::Same if before.collation != after.collation => {
+            TypeChange::Same if !same_collation(before, after) => {
                 if matches!(after.value.sql, SqlType::NVarChar(_) | SqlType::NChar(_)) {
                     TypeChange::Widening
                 } else {
@@ -409,7 +412,7 @@ impl Table {
                     }
                 }
             }
-        } else if before.default != after.default {
+        } else if !same_default(before, after) {
             let mut batches = Vec::new();
             if let Some(default) = &before.default {
                 batches.push(format!(
@@ -427,6 +430,26 @@ impl Table {
                 batches,
             );
         }
+    }
+}
+
+fn same_collation(before: &TableColumn, after: &TableColumn) -> bool {
+    match (&before.collation, &after.collation) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
+/// The same default under the same name (names and expressions compared
+/// as SQL Server keeps them).
+fn same_default(before: &TableColumn, after: &TableColumn) -> bool {
+    match (&before.default, &after.default) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.name.eq_ignore_ascii_case(&b.name)
+                && canonical(&a.expression) == canonical(&b.expression)
+        }
+        _ => false,
     }
 }
 
@@ -513,6 +536,8 @@ fn column_definition(c: &TableColumn) -> String {
 struct Dependent {
     name: String,
     definition: String,
+    /// The definition in the form compared (see `canonical`).
+    compare: String,
     columns: Vec<String>,
     /// A primary key or foreign key: other tables may depend on it.
     key: bool,
@@ -524,42 +549,58 @@ impl Dependent {
     }
 }
 
+/// A dependent with its compared form filled in.
+fn dependent(name: &str, definition: String, columns: Vec<String>, key: bool) -> Dependent {
+    Dependent {
+        name: name.to_string(),
+        compare: canonical(&definition),
+        definition,
+        columns,
+        key,
+    }
+}
+
 fn constraints(table: &TableDef) -> Vec<Dependent> {
     let mut all = Vec::new();
     if let Some(pk) = &table.primary_key {
-        all.push(Dependent {
-            name: pk.name.clone(),
-            definition: key_clause(pk, "PRIMARY KEY"),
-            columns: pk.columns.clone(),
-            key: true,
-        });
+        all.push(dependent(
+            &pk.name,
+            key_clause(pk, "PRIMARY KEY"),
+            pk.columns.clone(),
+            true,
+        ));
     }
     for unique in &table.uniques {
-        all.push(Dependent {
-            name: unique.name.clone(),
-            definition: key_clause(unique, "UNIQUE"),
-            columns: unique.columns.clone(),
-            key: false,
-        });
+        all.push(dependent(
+            &unique.name,
+            key_clause(unique, "UNIQUE"),
+            unique.columns.clone(),
+            false,
+        ));
     }
     for fk in &table.foreign_keys {
-        all.push(Dependent {
-            name: fk.name.clone(),
-            definition: foreign_key_clause(fk),
-            columns: fk.columns.clone(),
-            key: true,
-        });
+        all.push(dependent(
+            &fk.name,
+            foreign_key_clause(fk),
+            fk.columns.clone(),
+            true,
+        ));
     }
     for check in &table.checks {
+        let clause = |expression: &str| {
+            format!(
+                "CONSTRAINT {} CHECK ({expression})",
+                identifier(&check.name)
+            )
+        };
         all.push(Dependent {
-            name: check.name.clone(),
-            definition: format!(
-                "CONSTRAINT {} CHECK ({})",
-                identifier(&check.name),
-                check.expression
-            ),
-            columns: quoted_column_names(&check.expression),
-            key: false,
+            compare: canonical(&clause(&canonical(&check.expression))),
+            ..dependent(
+                &check.name,
+                clause(&check.expression),
+                quoted_column_names(&check.expression),
+                false,
+            )
         });
     }
     all
@@ -569,17 +610,25 @@ fn indexes(table: &TableDef) -> Vec<Dependent> {
     table
         .indexes
         .iter()
-        .map(|i| Dependent {
-            name: i.name.clone(),
-            definition: create_index(i),
-            columns: i
-                .keys
-                .iter()
-                .map(|k| k.column.clone())
-                .chain(i.include.iter().cloned())
-                .chain(i.filter.iter().flat_map(|f| quoted_column_names(f)))
-                .collect(),
-            key: false,
+        .map(|i| {
+            let canonical_filter = IndexDef {
+                filter: i.filter.as_deref().map(canonical),
+                ..i.clone()
+            };
+            Dependent {
+                compare: canonical(&create_index(&canonical_filter)),
+                ..dependent(
+                    &i.name,
+                    create_index(i),
+                    i.keys
+                        .iter()
+                        .map(|k| k.column.clone())
+                        .chain(i.include.iter().cloned())
+                        .chain(i.filter.iter().flat_map(|f| quoted_column_names(f)))
+                        .collect(),
+                    false,
+                )
+            }
         })
         .collect()
 }
@@ -634,17 +683,17 @@ fn keyed_changes(
     let find = |list: &[Dependent], name: &str| {
         list.iter()
             .find(|d| d.name.eq_ignore_ascii_case(name))
-            .map(|d| d.definition.clone())
+            .map(|d| d.compare.clone())
     };
     let around = |d: &Dependent| altered.iter().any(|c| d.uses(c));
     let drop = live
         .iter()
-        .filter(|d| find(desired, &d.name).as_ref() != Some(&d.definition) || around(d))
+        .filter(|d| find(desired, &d.name).as_ref() != Some(&d.compare) || around(d))
         .cloned()
         .collect();
     let add = desired
         .iter()
-        .filter(|d| find(live, &d.name).as_ref() != Some(&d.definition) || around(d))
+        .filter(|d| find(live, &d.name).as_ref() != Some(&d.compare) || around(d))
         .cloned()
         .collect();
     (drop, add)
@@ -660,7 +709,7 @@ fn altered_columns(live: &TableDef, desired: &TableDef) -> Vec<String> {
                 before.computed.is_none()
                     && (before.value.sql != after.value.sql
                         || before.value.nullable != after.value.nullable
-                        || before.collation != after.collation)
+                        || !same_collation(before, after))
             })
         })
         .map(|c| c.sql_name.clone())

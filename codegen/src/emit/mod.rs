@@ -15,7 +15,7 @@ pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
 pub use entities::{ENTITY_CRATE, emit_entities};
 pub use registration::{Trust, binary_literal, certificate_setup, emit_registration};
-pub use sql::{EmitOptions, bridge_method, emit_object_scripts, emit_sql};
+pub use sql::{EmitOptions, TENANT_PREDICATE, bridge_method, emit_object_scripts, emit_sql};
 pub use tsql::tsql_kind;
 
 /// One file of output, its path relative to `generated/` with `/` separators.
