@@ -6,7 +6,7 @@
 use codegen::deploy::catalog::{
     CatalogRows, CheckRow, ColumnRow, ForeignKeyRow, IndexRow, KeyRow, ModuleRow, build_live,
 };
-use codegen::deploy::{Allowances, plan_changes};
+use codegen::deploy::{Allowances, Plan, plan_changes};
 use codegen::emit::{EmitOptions, emit_object_scripts};
 use codegen::model::{Model, ObjectKey};
 use codegen::output::generate_with;

@@ -9,6 +9,8 @@
 //! expression removed (repeatedly). Quoted names (`[x]`, `"x"`) and string
 //! literals are kept whole.
 
+use crate::model::expression::past_quoted;
+
 pub fn canonical(expression: &str) -> String {
     let mut tokens = tokens(expression);
     loop {
@@ -31,38 +33,14 @@ fn tokens(text: &str) -> Vec<String> {
         if c.is_whitespace() {
             i += 1;
         } else if c == '\'' || ((c == 'N' || c == 'n') && chars.get(i + 1) == Some(&'\'')) {
-            // A string literal, `''` inside it, kept as written.
+            // A string literal, kept as written.
             let start = i;
-            i += if c == '\'' { 1 } else { 2 };
-            while i < chars.len() {
-                if chars[i] == '\'' {
-                    if chars.get(i + 1) == Some(&'\'') {
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                i += 1;
-            }
+            i = past_quoted(&chars, if c == '\'' { i } else { i + 1 }, '\'');
             out.push(chars[start..i].iter().collect());
         } else if c == '[' || c == '"' {
-            let close = if c == '[' { ']' } else { '"' };
             let start = i;
-            i += 1;
-            while i < chars.len() {
-                if chars[i] == close {
-                    if chars.get(i + 1) == Some(&close) {
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                i += 1;
-            }
-            let name: String = chars[start..i].iter().collect();
-            out.push(name.to_lowercase());
+            i = past_quoted(&chars, i, if c == '[' { ']' } else { '"' });
+            out.push(chars[start..i].iter().collect::<String>().to_lowercase());
         } else if c.is_alphanumeric() || c == '_' || c == '@' || c == '#' || c == '.' {
             let start = i;
             while i < chars.len()

@@ -16,6 +16,23 @@ enum Token {
     Other,
 }
 
+/// The index just past a quoted run that opens at `start` and closes with
+/// `close`, a doubled `close` staying inside (`'it''s'`, `[a]]b]`).
+pub(crate) fn past_quoted(chars: &[char], start: usize, close: char) -> usize {
+    let mut i = start + 1;
+    while i < chars.len() {
+        if chars[i] == close {
+            if chars.get(i + 1) == Some(&close) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    chars.len()
+}
+
 fn tokens(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
@@ -24,19 +41,7 @@ fn tokens(text: &str) -> Vec<Token> {
         let c = chars[i];
         match c {
             '\'' => {
-                // 'it''s' — a doubled quote stays inside the literal.
-                i += 1;
-                while i < chars.len() {
-                    if chars[i] == '\'' {
-                        if chars.get(i + 1) == Some(&'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
+                i = past_quoted(&chars, i, '\'');
                 out.push(Token::Other);
             }
             '-' if chars.get(i + 1) == Some(&'-') => {
