@@ -192,17 +192,16 @@ fn deployed(model: &Model) -> CatalogRows {
     }
 }
 
+/// The plan from a database described by `rows` to the source.
+fn plan_from(rows: &CatalogRows, desired: &Model) -> Plan {
+    let live = build_live(rows).unwrap();
+    plan_changes(&live, desired, &Allowances::none(), &EmitOptions::default()).unwrap()
+}
+
 #[test]
 fn a_database_that_matches_the_source_plans_nothing() {
     let desired = model(SOURCE);
-    let live = build_live(&deployed(&desired)).unwrap();
-    let plan = plan_changes(
-        &live,
-        &desired,
-        &Allowances::none(),
-        &EmitOptions::default(),
-    )
-    .unwrap();
+    let plan = plan_from(&deployed(&desired), &desired);
     assert!(plan.is_empty() && plan.extra.is_empty(), "{plan}");
     assert_eq!(
         plan.to_string(),
@@ -230,15 +229,7 @@ fn differences_in_the_catalog_are_planned() {
     rows.modules[0].definition = rows.modules[0]
         .definition
         .replace("WHERE", "WITH (NOLOCK) WHERE");
-    let live = build_live(&rows).unwrap();
-    let plan = plan_changes(
-        &live,
-        &desired,
-        &Allowances::none(),
-        &EmitOptions::default(),
-    )
-    .unwrap();
-    let text = plan.to_string();
+    let text = plan_from(&rows, &desired).to_string();
     for expected in [
         "drop index [IX_Manual]",
         "add column [IsActive]",
