@@ -389,3 +389,42 @@ pub fn datetime2(year: i32, month: u32, day: u32, seconds_of_day: u64) -> Cell {
         ticks: seconds_of_day * 10_000_000,
     }
 }
+
+/// The client the tests use: tiberius over a tokio TCP stream.
+pub type TestClient = tiberius::Client<tokio_util::compat::Compat<tokio::net::TcpStream>>;
+
+/// Runs `body` with a tiberius client logged in to a responder answering
+/// with `responses` (no TLS: the responder offers none); returns what the
+/// client sent.
+pub fn exchange<F, Fut>(responses: Vec<Vec<ResultSet>>, body: F) -> Vec<Request>
+where
+    F: FnOnce(TestClient) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
+    use tokio_util::compat::TokioAsyncWriteCompatExt;
+    let responder = Responder::start(responses).expect("responder listens");
+    let addr = responder.addr;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async move {
+            let mut config = Config::new();
+            config.host("127.0.0.1");
+            config.port(addr.port());
+            config.authentication(AuthMethod::sql_server("tester", "not-a-secret"));
+            config.encryption(EncryptionLevel::NotSupported);
+            let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            tcp.set_nodelay(true).expect("nodelay");
+            let client = Client::connect(config, tcp.compat_write())
+                .await
+                .expect("tiberius logs in to the responder");
+            body(client).await;
+        });
+    let requests = responder.requests();
+    responder
+        .finish()
+        .expect("the responder saw a clean exchange");
+    requests
+}

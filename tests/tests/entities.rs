@@ -5,45 +5,7 @@
 use hartonomous_entities::calls::planning;
 use hartonomous_entities::{EntityError, Field, Model, NewModel, Tenant};
 use tiberius::time::chrono::NaiveDate;
-use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
-use tokio::net::TcpStream;
-use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
-use workspace_tests::tds::{Cell, Responder, ResultSet, TdsType, datetime2};
-
-type TestClient = Client<Compat<TcpStream>>;
-
-/// Runs `body` against a responder answering with `responses`; returns what
-/// the client sent.
-fn exchange<F, Fut>(responses: Vec<Vec<ResultSet>>, body: F) -> Vec<workspace_tests::tds::Request>
-where
-    F: FnOnce(TestClient) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let responder = Responder::start(responses).expect("responder listens");
-    let addr = responder.addr;
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(async move {
-            let mut config = Config::new();
-            config.host("127.0.0.1");
-            config.port(addr.port());
-            config.authentication(AuthMethod::sql_server("tester", "not-a-secret"));
-            config.encryption(EncryptionLevel::NotSupported);
-            let tcp = TcpStream::connect(addr).await.expect("connect");
-            tcp.set_nodelay(true).expect("nodelay");
-            let client = Client::connect(config, tcp.compat_write())
-                .await
-                .expect("tiberius logs in to the responder");
-            body(client).await;
-        });
-    let requests = responder.requests();
-    responder
-        .finish()
-        .expect("the responder saw a clean exchange");
-    requests
-}
+use workspace_tests::tds::{Cell, ResultSet, TdsType, datetime2, exchange};
 
 fn tenant_columns() -> Vec<(&'static str, TdsType)> {
     vec![

@@ -510,7 +510,8 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
                 .retention
                 .as_ref()
                 .filter(|(n, _)| *n >= 0)
-                .map(|(n, unit)| format!("{n} {unit}")),
+                // The catalog says `DAY`; the DDL (and the model) `DAYS`.
+                .map(|(n, unit)| format!("{n} {}S", unit.trim_end_matches('S'))),
             start: row.period_start.clone(),
             end: row.period_end.clone(),
             hidden: row.hidden,

@@ -8,7 +8,9 @@ use super::type_change::{TypeChange, classify};
 use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
 use crate::emit::table::{column_list, foreign_key_clause, key_clause};
 use crate::model::expression::quoted_column_names;
-use crate::model::{IndexDef, IndexStorage, Length, ObjectKey, SqlType, TableColumn, TableDef};
+use crate::model::{
+    IndexDef, IndexStorage, Length, ObjectKey, SqlType, TableColumn, TableDef, TemporalDef,
+};
 use crate::quote_sql::{identifier, qualified, string_literal};
 
 /// The changes to one table, in an order SQL Server accepts: constraints
@@ -142,7 +144,7 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
     if live.graph != desired.graph {
         return Some(format!("it changes to or from a graph table: {BY_COPY}"));
     }
-    if live.temporal != desired.temporal {
+    if !same_temporal(live.temporal.as_ref(), desired.temporal.as_ref()) {
         return Some(
             "its system versioning changes, which is not planned in place yet (versioning off, both tables altered, versioning on with the same history and retention)"
                 .into(),
@@ -165,6 +167,28 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
         }
     }
     None
+}
+
+/// The same system versioning: history table, retention and period
+/// columns, names and units compared as SQL Server compares them.
+fn same_temporal(a: Option<&TemporalDef>, b: Option<&TemporalDef>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            let retention = |t: &TemporalDef| {
+                t.retention
+                    .as_deref()
+                    .map(|r| r.to_uppercase())
+                    .filter(|r| r != "INFINITE")
+            };
+            a.history.collision_key() == b.history.collision_key()
+                && retention(a) == retention(b)
+                && a.start.eq_ignore_ascii_case(&b.start)
+                && a.end.eq_ignore_ascii_case(&b.end)
+                && a.hidden == b.hidden
+        }
+        _ => false,
+    }
 }
 
 struct Table {

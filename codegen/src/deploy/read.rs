@@ -1,0 +1,222 @@
+//! The catalog queries run through tiberius, their rows read into
+//! [`CatalogRows`]. Every query casts what it returns to the types read
+//! here (INT, BIGINT, BIT, NVARCHAR), so a server and the test responder
+//! answer alike.
+
+use super::catalog::{
+    CHECKS, CatalogRows, CheckRow, ColumnRow, FOREIGN_KEYS, ForeignKeyRow, INDEXES, IndexRow, KEYS,
+    KeyRow, MODULES, ModuleRow, SERVER, TEMPORAL, TemporalRow, columns_query,
+};
+use futures_io::{AsyncRead, AsyncWrite};
+use std::fmt;
+use tiberius::{Client, Row};
+
+/// A query that failed, or a row without the value expected.
+#[derive(Debug)]
+pub struct ReadError {
+    /// Which catalog query: `columns`, `keys`, ...
+    pub query: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "reading the catalog ({} query): {}",
+            self.query, self.message
+        )
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// One query's rows, with what names them in errors.
+struct Rows {
+    query: &'static str,
+    rows: Vec<Row>,
+}
+
+impl Rows {
+    fn error(&self, message: String) -> ReadError {
+        ReadError {
+            query: self.query,
+            message,
+        }
+    }
+
+    fn text(&self, row: &Row, column: &str) -> Result<String, ReadError> {
+        self.optional_text(row, column)?
+            .ok_or_else(|| self.error(format!("`{column}` is NULL")))
+    }
+
+    fn optional_text(&self, row: &Row, column: &str) -> Result<Option<String>, ReadError> {
+        row.try_get::<&str, _>(column)
+            .map(|v| v.map(str::to_string))
+            .map_err(|e| self.error(format!("`{column}`: {e}")))
+    }
+
+    fn int(&self, row: &Row, column: &str) -> Result<Option<i32>, ReadError> {
+        row.try_get::<i32, _>(column)
+            .map_err(|e| self.error(format!("`{column}`: {e}")))
+    }
+
+    fn big(&self, row: &Row, column: &str) -> Result<Option<i64>, ReadError> {
+        row.try_get::<i64, _>(column)
+            .map_err(|e| self.error(format!("`{column}`: {e}")))
+    }
+
+    fn flag(&self, row: &Row, column: &str) -> Result<bool, ReadError> {
+        row.try_get::<bool, _>(column)
+            .map(|v| v.unwrap_or(false))
+            .map_err(|e| self.error(format!("`{column}`: {e}")))
+    }
+}
+
+async fn run<S>(client: &mut Client<S>, query: &'static str, sql: &str) -> Result<Rows, ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let error = |e: tiberius::error::Error| ReadError {
+        query,
+        message: e.to_string(),
+    };
+    let rows = client
+        .simple_query(sql)
+        .await
+        .map_err(error)?
+        .into_first_result()
+        .await
+        .map_err(error)?;
+    Ok(Rows { query, rows })
+}
+
+/// Runs every catalog query against the connected database.
+pub async fn read_catalog<S>(client: &mut Client<S>) -> Result<CatalogRows, ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let server = run(client, "server", SERVER).await?;
+    let first = server
+        .rows
+        .first()
+        .ok_or_else(|| server.error("no row".into()))?;
+    let major_version = server.int(first, "major_version")?.unwrap_or(0);
+    let mut catalog = CatalogRows {
+        default_collation: server.text(first, "collation")?,
+        ..CatalogRows::default()
+    };
+
+    let q = run(client, "columns", &columns_query(major_version)).await?;
+    for row in &q.rows {
+        let default = match (
+            q.optional_text(row, "default_name")?,
+            q.optional_text(row, "default_definition")?,
+        ) {
+            (Some(name), Some(definition)) => Some((name, definition)),
+            _ => None,
+        };
+        catalog.columns.push(ColumnRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            column: q.text(row, "column_name")?,
+            type_name: q.text(row, "type_name")?,
+            max_length: q.int(row, "max_length")?.unwrap_or(0),
+            precision: q.int(row, "precision")?.unwrap_or(0),
+            scale: q.int(row, "scale")?.unwrap_or(0),
+            collation: q.optional_text(row, "collation_name")?,
+            nullable: q.flag(row, "is_nullable")?,
+            identity: match (q.big(row, "identity_seed")?, q.big(row, "identity_step")?) {
+                (Some(seed), Some(step)) if q.flag(row, "is_identity")? => Some((seed, step)),
+                _ => None,
+            },
+            computed: q.optional_text(row, "computed")?,
+            persisted: q.flag(row, "persisted")?,
+            default,
+            vector_dimensions: q.int(row, "vector_dimensions")?,
+        });
+    }
+
+    let q = run(client, "keys", KEYS).await?;
+    for row in &q.rows {
+        catalog.keys.push(KeyRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            name: q.text(row, "constraint_name")?,
+            kind: q.text(row, "kind")?,
+            clustered: q.flag(row, "clustered")?,
+            column: q.text(row, "column_name")?,
+        });
+    }
+
+    let q = run(client, "foreign keys", FOREIGN_KEYS).await?;
+    for row in &q.rows {
+        catalog.foreign_keys.push(ForeignKeyRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            name: q.text(row, "constraint_name")?,
+            column: q.text(row, "column_name")?,
+            referenced_schema: q.text(row, "referenced_schema")?,
+            referenced_table: q.text(row, "referenced_table")?,
+            referenced_column: q.text(row, "referenced_column")?,
+            on_delete: q.text(row, "on_delete")?,
+            on_update: q.text(row, "on_update")?,
+        });
+    }
+
+    let q = run(client, "checks", CHECKS).await?;
+    for row in &q.rows {
+        catalog.checks.push(CheckRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            name: q.text(row, "constraint_name")?,
+            definition: q.text(row, "definition")?,
+        });
+    }
+
+    let q = run(client, "indexes", INDEXES).await?;
+    for row in &q.rows {
+        catalog.indexes.push(IndexRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            name: q.text(row, "index_name")?,
+            unique: q.flag(row, "is_unique")?,
+            type_desc: q.text(row, "type_desc")?,
+            filter: q.optional_text(row, "filter_definition")?,
+            column: q.optional_text(row, "column_name")?,
+            descending: q.flag(row, "is_descending_key")?,
+            included: q.flag(row, "is_included_column")?,
+        });
+    }
+
+    let q = run(client, "temporal", TEMPORAL).await?;
+    for row in &q.rows {
+        catalog.temporal.push(TemporalRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            history_schema: q.text(row, "history_schema")?,
+            history_table: q.text(row, "history_table")?,
+            retention: match (
+                q.int(row, "retention")?,
+                q.optional_text(row, "retention_unit")?,
+            ) {
+                (Some(n), Some(unit)) => Some((n, unit)),
+                _ => None,
+            },
+            period_start: q.text(row, "period_start")?,
+            period_end: q.text(row, "period_end")?,
+            hidden: q.flag(row, "hidden")?,
+        });
+    }
+
+    let q = run(client, "modules", MODULES).await?;
+    for row in &q.rows {
+        catalog.modules.push(ModuleRow {
+            schema: q.text(row, "schema_name")?,
+            name: q.text(row, "object_name")?,
+            object_type: q.text(row, "object_type")?,
+            definition: q.text(row, "definition")?,
+        });
+    }
+    Ok(catalog)
+}

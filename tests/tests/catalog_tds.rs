@@ -1,0 +1,343 @@
+//! The catalog reader over a real TDS exchange: tiberius sends each catalog
+//! query to the responder on loopback, which answers with canned catalog
+//! rows typed as the queries cast them; the rows read back are checked
+//! field by field, and the queries by what they ask for.
+
+use codegen::deploy::catalog::{CatalogRows, ColumnRow, IndexRow, KeyRow, ModuleRow, TemporalRow};
+use codegen::deploy::read_catalog;
+use workspace_tests::tds::{Cell, ResultSet, TdsType, exchange};
+
+const NAME: TdsType = TdsType::NVarChar(128);
+const TEXT: TdsType = TdsType::NVarChar(4000);
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+/// The responses, in the order the reader asks: server, columns, keys,
+/// foreign keys, checks, indexes, temporal, modules.
+fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
+    vec![
+        vec![ResultSet::new(
+            &[("major_version", TdsType::Int), ("collation", NAME)],
+            vec![vec![Cell::I32(17), text("SQL_Latin1_General_CP1_CI_AS")]],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("column_name", NAME),
+                ("type_name", NAME),
+                ("max_length", TdsType::Int),
+                ("precision", TdsType::Int),
+                ("scale", TdsType::Int),
+                ("collation_name", NAME),
+                ("is_nullable", TdsType::Bit),
+                ("is_identity", TdsType::Bit),
+                ("identity_seed", TdsType::BigInt),
+                ("identity_step", TdsType::BigInt),
+                ("computed", TEXT),
+                ("persisted", TdsType::Bit),
+                ("default_name", NAME),
+                ("default_definition", TEXT),
+                ("vector_dimensions", TdsType::Int),
+            ],
+            column_rows,
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("constraint_name", NAME),
+                ("kind", TdsType::NVarChar(2)),
+                ("clustered", TdsType::Bit),
+                ("column_name", NAME),
+            ],
+            vec![vec![
+                text("dbo"),
+                text("Atom"),
+                text("PK_Atom"),
+                text("PK"),
+                Cell::Bool(true),
+                text("AtomId"),
+            ]],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("constraint_name", NAME),
+                ("column_name", NAME),
+                ("referenced_schema", NAME),
+                ("referenced_table", NAME),
+                ("referenced_column", NAME),
+                ("on_delete", NAME),
+                ("on_update", NAME),
+            ],
+            vec![],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("constraint_name", NAME),
+                ("definition", TEXT),
+            ],
+            vec![],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("index_name", NAME),
+                ("is_unique", TdsType::Bit),
+                ("type_desc", NAME),
+                ("filter_definition", TEXT),
+                ("column_name", NAME),
+                ("is_descending_key", TdsType::Bit),
+                ("is_included_column", TdsType::Bit),
+            ],
+            vec![vec![
+                text("dbo"),
+                text("Atom"),
+                text("IX_Atom_Text"),
+                Cell::Bool(false),
+                text("NONCLUSTERED"),
+                text("([Text] IS NOT NULL)"),
+                text("Text"),
+                Cell::Bool(true),
+                Cell::Bool(false),
+            ]],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("history_schema", NAME),
+                ("history_table", NAME),
+                ("retention", TdsType::Int),
+                ("retention_unit", NAME),
+                ("period_start", NAME),
+                ("period_end", NAME),
+                ("hidden", TdsType::Bit),
+            ],
+            vec![vec![
+                text("dbo"),
+                text("Atom"),
+                text("dbo"),
+                text("AtomHistory"),
+                Cell::I32(90),
+                text("DAY"),
+                text("ValidFrom"),
+                text("ValidTo"),
+                Cell::Bool(false),
+            ]],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("schema_name", NAME),
+                ("object_name", NAME),
+                ("object_type", TdsType::NVarChar(2)),
+                ("definition", TEXT),
+            ],
+            vec![vec![
+                text("dbo"),
+                text("sp_Touch"),
+                text("P "),
+                text("CREATE OR ALTER PROCEDURE [dbo].[sp_Touch] AS SELECT 1;"),
+            ]],
+        )],
+    ]
+}
+
+fn atom_columns() -> Vec<Vec<Cell>> {
+    vec![
+        vec![
+            text("dbo"),
+            text("Atom"),
+            text("AtomId"),
+            text("bigint"),
+            Cell::I32(8),
+            Cell::I32(19),
+            Cell::I32(0),
+            Cell::Null,
+            Cell::Bool(false),
+            Cell::Bool(true),
+            Cell::I64(1),
+            Cell::I64(1),
+            Cell::Null,
+            Cell::Bool(false),
+            Cell::Null,
+            Cell::Null,
+            Cell::Null,
+        ],
+        vec![
+            text("dbo"),
+            text("Atom"),
+            text("Text"),
+            text("nvarchar"),
+            Cell::I32(400),
+            Cell::I32(0),
+            Cell::I32(0),
+            text("SQL_Latin1_General_CP1_CI_AS"),
+            Cell::Bool(true),
+            Cell::Bool(false),
+            Cell::Null,
+            Cell::Null,
+            Cell::Null,
+            Cell::Bool(false),
+            text("DF_Atom_Text"),
+            text("(N'')"),
+            Cell::Null,
+        ],
+        vec![
+            text("dbo"),
+            text("Atom"),
+            text("Embedding"),
+            text("vector"),
+            Cell::I32(7996),
+            Cell::I32(0),
+            Cell::I32(0),
+            Cell::Null,
+            Cell::Bool(true),
+            Cell::Bool(false),
+            Cell::Null,
+            Cell::Null,
+            Cell::Null,
+            Cell::Bool(false),
+            Cell::Null,
+            Cell::Null,
+            Cell::I32(1998),
+        ],
+    ]
+}
+
+#[test]
+fn catalog_rows_are_read_over_tds() {
+    let mut read = None;
+    let requests = exchange(catalog_responses(atom_columns()), |mut client| {
+        let slot = &mut read;
+        async move {
+            *slot = Some(read_catalog(&mut client).await.expect("the catalog reads"));
+        }
+    });
+    let rows: CatalogRows = read.expect("read");
+    assert_eq!(rows.default_collation, "SQL_Latin1_General_CP1_CI_AS");
+    assert_eq!(
+        rows.columns[0],
+        ColumnRow {
+            schema: "dbo".into(),
+            table: "Atom".into(),
+            column: "AtomId".into(),
+            type_name: "bigint".into(),
+            max_length: 8,
+            precision: 19,
+            identity: Some((1, 1)),
+            ..ColumnRow::default()
+        }
+    );
+    assert_eq!(
+        rows.columns[1].default,
+        Some(("DF_Atom_Text".into(), "(N'')".into()))
+    );
+    assert_eq!(
+        rows.columns[1].collation.as_deref(),
+        Some("SQL_Latin1_General_CP1_CI_AS")
+    );
+    assert!(rows.columns[1].nullable);
+    assert_eq!(rows.columns[2].vector_dimensions, Some(1998));
+    assert_eq!(
+        rows.keys,
+        vec![KeyRow {
+            schema: "dbo".into(),
+            table: "Atom".into(),
+            name: "PK_Atom".into(),
+            kind: "PK".into(),
+            clustered: true,
+            column: "AtomId".into(),
+        }]
+    );
+    assert_eq!(
+        rows.indexes,
+        vec![IndexRow {
+            schema: "dbo".into(),
+            table: "Atom".into(),
+            name: "IX_Atom_Text".into(),
+            unique: false,
+            type_desc: "NONCLUSTERED".into(),
+            filter: Some("([Text] IS NOT NULL)".into()),
+            column: Some("Text".into()),
+            descending: true,
+            included: false,
+        }]
+    );
+    assert_eq!(
+        rows.temporal,
+        vec![TemporalRow {
+            schema: "dbo".into(),
+            table: "Atom".into(),
+            history_schema: "dbo".into(),
+            history_table: "AtomHistory".into(),
+            retention: Some((90, "DAY".into())),
+            period_start: "ValidFrom".into(),
+            period_end: "ValidTo".into(),
+            hidden: false,
+        }]
+    );
+    assert_eq!(
+        rows.modules,
+        vec![ModuleRow {
+            schema: "dbo".into(),
+            name: "sp_Touch".into(),
+            object_type: "P ".into(),
+            definition: "CREATE OR ALTER PROCEDURE [dbo].[sp_Touch] AS SELECT 1;".into(),
+        }]
+    );
+
+    // One SQL batch per query, in order, each asking the catalog views it
+    // needs; SQL Server 2025 (major version 17) has vector_dimensions.
+    let asked: Vec<&str> = vec![
+        "SERVERPROPERTY('ProductMajorVersion')",
+        "c.vector_dimensions",
+        "sys.key_constraints",
+        "sys.foreign_key_columns",
+        "sys.check_constraints",
+        "sys.index_columns",
+        "sys.periods",
+        "sys.sql_modules",
+    ];
+    assert_eq!(requests.len(), asked.len());
+    for (request, marker) in requests.iter().zip(asked) {
+        assert_eq!(request.kind, 0x01, "a SQL batch");
+        assert!(
+            request.contains_text(marker),
+            "a request without `{marker}`"
+        );
+    }
+
+    // And the rows make the live model: the database default collation is
+    // left out, the stored default kept for comparing, the period read.
+    let live = codegen::deploy::catalog::build_live(&rows).unwrap();
+    let atom = &live.tables[0];
+    assert_eq!(atom.columns[1].collation, None);
+    assert_eq!(atom.columns[2].value.sql.to_string(), "VECTOR(1998)");
+    let temporal = atom.temporal.as_ref().expect("versioned");
+    assert_eq!(temporal.retention.as_deref(), Some("90 DAYS"));
+}
+
+#[test]
+fn a_missing_value_names_the_query_and_the_column() {
+    let mut columns = atom_columns();
+    columns[0][3] = Cell::Null; // type_name
+    let mut error = None;
+    exchange(catalog_responses(columns), |mut client| {
+        let slot = &mut error;
+        async move {
+            *slot = Some(read_catalog(&mut client).await.unwrap_err().to_string());
+        }
+    });
+    assert_eq!(
+        error.as_deref(),
+        Some("reading the catalog (columns query): `type_name` is NULL")
+    );
+}
