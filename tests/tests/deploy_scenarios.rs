@@ -169,7 +169,7 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert!(all.len() >= 15, "only {} scenarios", all.len());
+    assert!(all.len() >= 40, "only {} scenarios", all.len());
     println!(
         "{} scenarios planned, each idempotent, every script parsed",
         all.len()

@@ -113,8 +113,8 @@ pub struct Step {
     pub summary: String,
     /// T-SQL batches (no `GO`); a guard, when there is one, comes first.
     pub batches: Vec<String>,
-    /// The risky change this step makes because it was allowed.
-    pub allowed: Option<ChangeId>,
+    /// The risky changes this step makes because they were allowed.
+    pub allowed: Vec<ChangeId>,
 }
 
 /// A change left out of the plan because it could lose data.
@@ -217,7 +217,7 @@ pub fn plan_changes(
                         action: Action::Create,
                         summary: "new".into(),
                         batches: script::batches(&file.contents),
-                        allowed: None,
+                        allowed: Vec::new(),
                     }),
                     (Some(before), Some(after)) => {
                         tables::plan_table(before, after, allow, &mut plan)
@@ -231,7 +231,7 @@ pub fn plan_changes(
                     action: Action::Create,
                     summary: "new".into(),
                     batches: script::batches(&file.contents),
-                    allowed: None,
+                    allowed: Vec::new(),
                 }),
                 Some(before)
                     if script::definition(before) != script::definition(&file.contents) =>
@@ -286,9 +286,11 @@ impl fmt::Display for Plan {
                 step.object,
                 step.summary
             )?;
-            match &step.allowed {
-                Some(change) => writeln!(f, " (allowed: {change})")?,
-                None => writeln!(f)?,
+            if step.allowed.is_empty() {
+                writeln!(f)?;
+            } else {
+                let allowed: Vec<String> = step.allowed.iter().map(ToString::to_string).collect();
+                writeln!(f, " (allowed: {})", allowed.join(", "))?;
             }
             for batch in &step.batches {
                 for line in batch.lines() {

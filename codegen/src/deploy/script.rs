@@ -30,7 +30,7 @@ pub fn plan_changed(key: &ObjectKey, contents: &str, plan: &mut Plan) {
         action: Action::Alter,
         summary,
         batches,
-        allowed: None,
+        allowed: Vec::new(),
     };
     match key {
         ObjectKey::Routine(..) | ObjectKey::View(_) | ObjectKey::Companion(_) => plan
@@ -72,6 +72,7 @@ struct StepView {
     action: &'static str,
     object: String,
     summary: String,
+    /// The allowed changes, `a:narrow, b:drop`.
     allowed: Option<String>,
     batches: Vec<String>,
 }
@@ -101,7 +102,10 @@ pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
             action: s.action.as_str(),
             object: comment_text(&s.object.to_string()),
             summary: comment_text(&s.summary),
-            allowed: s.allowed.as_ref().map(|c| comment_text(&c.to_string())),
+            allowed: (!s.allowed.is_empty()).then(|| {
+                let all: Vec<String> = s.allowed.iter().map(ToString::to_string).collect();
+                comment_text(&all.join(", "))
+            }),
             batches: s.batches.clone(),
         })
         .collect();

@@ -213,7 +213,7 @@ impl Table {
             action: Action::Alter,
             summary,
             batches,
-            allowed: None,
+            allowed: Vec::new(),
         });
     }
 
@@ -234,7 +234,7 @@ impl Table {
                 action: Action::Alter,
                 summary,
                 batches,
-                allowed: Some(change),
+                allowed: vec![change],
             }),
             _ => plan.blocked.push(Blocked {
                 object: self.object.clone(),
@@ -389,7 +389,7 @@ impl Table {
                     format!("{}: {column} holds NULL", self.target),
                 );
             }
-            let summary = if kind == TypeChange::Widening {
+            let summary = if kind == TypeChange::Widening && before.value.sql != after.value.sql {
                 format!("widen column {change}")
             } else {
                 format!("alter column {change}")
@@ -421,7 +421,10 @@ impl Table {
                             action: Action::Alter,
                             summary,
                             batches,
-                            allowed: Some(self.column_change(&after.sql_name, risks[0].0)),
+                            allowed: risks
+                                .iter()
+                                .map(|(r, _)| self.column_change(&after.sql_name, *r))
+                                .collect(),
                         }),
                         Some(_) => {
                             for (risk, reason) in blocked {
