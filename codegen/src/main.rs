@@ -51,6 +51,35 @@ enum Command {
     /// Exit non-zero, naming each file, when generated/ differs from what
     /// `generate` would write. Writes nothing.
     Check,
+    /// Plan a deployment: compare the source with a database and print what
+    /// would be created, altered or blocked, and why. Changes nothing.
+    /// Exits 2 when a change is blocked.
+    Plan {
+        /// The database, as a catalog snapshot: the JSON of the catalog rows
+        /// (`codegen::deploy::catalog::CatalogRows`).
+        #[arg(
+            long,
+            required_unless_present = "from_root",
+            conflicts_with = "from_root"
+        )]
+        catalog: Option<PathBuf>,
+        /// Or the database as another version of the source would have made
+        /// it: that version's workspace root (e.g. a checkout of the last
+        /// release), read with the same `--source`.
+        #[arg(long)]
+        from_root: Option<PathBuf>,
+        /// Allow one change that can lose data, `schema.table[.column]:kind`
+        /// (kinds: drop, narrow, convert, vector-dimension, not-null,
+        /// required); repeatable.
+        #[arg(long = "allow", value_name = "CHANGE")]
+        allow: Vec<String>,
+        /// Write the deployment script here.
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// Write the report as JSON here.
+        #[arg(long)]
+        report_json: Option<PathBuf>,
+    },
     /// Write the T-SQL that installs a built bridge assembly (trust by
     /// SHA2_512, create or replace the assembly, create every routine).
     Register {
@@ -174,6 +203,25 @@ fn main() -> ExitCode {
                 &trust,
             )
         }
+        Command::Plan {
+            catalog,
+            from_root,
+            allow,
+            script,
+            report_json,
+        } => plan(
+            &cli.root,
+            &cli.source,
+            &generation.model,
+            &options,
+            PlanInputs {
+                catalog,
+                from_root,
+                allow,
+                script,
+                report_json,
+            },
+        ),
         Command::Check => match output::check(&out, &generation.files) {
             Ok(drift) if drift.is_empty() => {
                 println!(
@@ -202,6 +250,122 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+struct PlanInputs {
+    catalog: Option<PathBuf>,
+    from_root: Option<PathBuf>,
+    allow: Vec<String>,
+    script: Option<PathBuf>,
+    report_json: Option<PathBuf>,
+}
+
+/// `codegen plan`: the live side from a catalog snapshot or another version
+/// of the source, then the plan, its script and its report.
+fn plan(
+    root: &std::path::Path,
+    source: &str,
+    desired: &codegen::model::Model,
+    options: &EmitOptions,
+    inputs: PlanInputs,
+) -> ExitCode {
+    use codegen::deploy::{Allowances, Live, Report, catalog, plan_changes, render_script};
+    let started = std::time::Instant::now();
+    let allow = match Allowances::parse(inputs.allow.iter().map(String::as_str)) {
+        Ok(allow) => allow,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let live = if let Some(path) = &inputs.catalog {
+        let rows: catalog::CatalogRows = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!(
+                    "error: cannot read the catalog snapshot {}: {e}",
+                    path.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        };
+        match catalog::build_live(&rows) {
+            Ok(live) => live,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        let from = inputs
+            .from_root
+            .as_deref()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    root.join(p)
+                }
+            })
+            .unwrap_or_else(|| root.to_path_buf());
+        let previous = output::generate(&from, source, options);
+        if !previous.diagnostics.is_empty() {
+            let files = SourceFiles::new(&previous.sources);
+            eprint!("{}", render_diagnostics(&previous.diagnostics, &files));
+            eprintln!(
+                "error: the source under {} does not read cleanly; it cannot stand for the database",
+                from.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        match Live::from_model(&previous.model, options) {
+            Ok(live) => live,
+            Err(e) => {
+                eprintln!("error: internal error rendering templates: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let plan = match plan_changes(&live, desired, &allow, options) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: internal error rendering templates: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = Report::new(&plan, started.elapsed());
+    if !plan.is_empty() || !plan.extra.is_empty() {
+        print!("{plan}");
+        println!();
+    }
+    print!("{report}");
+    if let Some(path) = &inputs.script {
+        let text = match render_script(&plan) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("error: internal error rendering templates: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if let Some(path) = &inputs.report_json
+        && let Err(e) = std::fs::write(path, report.to_json() + "\n")
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    if plan.blocked.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     }
 }
 

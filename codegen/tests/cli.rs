@@ -931,3 +931,167 @@ fn a_missing_tsql_body_file_is_named() {
         "{stderr}"
     );
 }
+
+const CUSTOMER_V1: &str = "use runtime::prelude::*;\n\n#[derive(SqlTable)]\npub struct Customer {\n    #[sql(primary_key, identity)]\n    pub customer_id: i32,\n    #[sql(type = \"NVARCHAR(100)\")]\n    pub name: String,\n    pub legacy: Option<i32>,\n}\n";
+const CUSTOMER_V2: &str = "use runtime::prelude::*;\n\n#[derive(SqlTable)]\npub struct Customer {\n    #[sql(primary_key, identity)]\n    pub customer_id: i32,\n    #[sql(type = \"NVARCHAR(200)\")]\n    pub name: String,\n    pub email: Option<String>,\n}\n";
+
+#[test]
+fn plan_against_the_previous_release_reports_and_blocks() {
+    let old = Scratch::new("plan-old");
+    old.write("functions/src/lib.rs", CUSTOMER_V1);
+    let new = Scratch::new("plan-new");
+    new.write("functions/src/lib.rs", CUSTOMER_V2);
+    let script = new.0.join("deploy.sql");
+    let report = new.0.join("report.json");
+    let out = new.run(&[
+        "plan",
+        "--from-root",
+        old.0.to_str().unwrap(),
+        "--script",
+        script.to_str().unwrap(),
+        "--report-json",
+        report.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    // The dropped column is blocked: exit 2, and the way to allow it named.
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("widen column [Name] NVARCHAR(100) NOT NULL → NVARCHAR(200) NOT NULL"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("add column [Email]"), "{stdout}");
+    assert!(
+        stdout.contains("blocked: table dbo.Customer: drop column [Legacy]: its values are lost (allow with `--allow dbo.Customer.Legacy:drop`)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("alter: 1 table"), "{stdout}");
+    assert!(
+        stdout.contains("2 steps, 1 blocked, planned in"),
+        "{stdout}"
+    );
+    let script_text = std::fs::read_to_string(&script).unwrap();
+    assert!(script_text.contains("SET XACT_ABORT ON;"), "{script_text}");
+    assert!(
+        script_text
+            .contains("ALTER TABLE [dbo].[Customer] ALTER COLUMN [Name] NVARCHAR(200) NOT NULL;")
+    );
+    assert!(script_text.contains("-- blocked: table dbo.Customer: drop column [Legacy]"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["steps"], 2);
+    assert_eq!(json["objects"]["alter"]["table"], 1);
+    assert_eq!(json["blocked"][0]["allow_with"], "dbo.Customer.Legacy:drop");
+
+    // Allowed, the drop is planned and nothing is blocked.
+    let out = new.run(&[
+        "plan",
+        "--from-root",
+        old.0.to_str().unwrap(),
+        "--allow",
+        "dbo.Customer.Legacy:drop",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("drop column [Legacy] (allowed: dbo.Customer.Legacy:drop)"));
+
+    // The same source on both sides: nothing to do.
+    let out = new.run(&["plan", "--from-root", new.0.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).starts_with("nothing to do: the database matches the source\n"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn plan_inputs_are_checked() {
+    let s = Scratch::new("plan-inputs");
+    s.write("functions/src/lib.rs", CUSTOMER_V2);
+    let out = s.run(&["plan", "--from-root", ".", "--allow", "dbo.Customer.Name"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot read the allowance `dbo.Customer.Name`: no `:kind`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = s.run(&["plan"]);
+    assert_eq!(out.status.code(), Some(2), "clap: an input is required");
+    assert!(
+        text(&out.stderr).contains("--catalog"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = s.0.join("missing.json");
+    let out = s.run(&["plan", "--catalog", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot read the catalog snapshot"),
+        "{}",
+        text(&out.stderr)
+    );
+    s.write("snapshot.json", "{\"default_collation\": \"x\"");
+    let out = s.run(&[
+        "plan",
+        "--catalog",
+        s.0.join("snapshot.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("snapshot.json"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn plan_against_a_catalog_snapshot() {
+    use codegen::deploy::catalog::{CatalogRows, ColumnRow, KeyRow};
+    let s = Scratch::new("plan-catalog");
+    s.write("functions/src/lib.rs", CUSTOMER_V2);
+    let column = |name: &str, type_name: &str, max_length: i32| ColumnRow {
+        schema: "dbo".into(),
+        table: "Customer".into(),
+        column: name.into(),
+        type_name: type_name.into(),
+        max_length,
+        ..ColumnRow::default()
+    };
+    let rows = CatalogRows {
+        default_collation: "SQL_Latin1_General_CP1_CI_AS".into(),
+        columns: vec![
+            ColumnRow {
+                identity: Some((1, 1)),
+                ..column("CustomerId", "int", 4)
+            },
+            ColumnRow {
+                collation: Some("SQL_Latin1_General_CP1_CI_AS".into()),
+                ..column("Name", "nvarchar", 400)
+            },
+        ],
+        keys: vec![KeyRow {
+            schema: "dbo".into(),
+            table: "Customer".into(),
+            name: "PK_Customer".into(),
+            kind: "PK".into(),
+            clustered: true,
+            column: "CustomerId".into(),
+        }],
+        ..CatalogRows::default()
+    };
+    s.write("snapshot.json", &serde_json::to_string(&rows).unwrap());
+    let out = s.run(&[
+        "plan",
+        "--catalog",
+        s.0.join("snapshot.json").to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("step 1: alter table dbo.Customer: add column [Email]"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("[Name]"),
+        "Name matches the catalog: {stdout}"
+    );
+}

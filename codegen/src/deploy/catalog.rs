@@ -16,6 +16,7 @@ use crate::model::{
     Length, ObjectKey, QualifiedName, ReferentialAction, RustPath, RustValue, SqlType, TableColumn,
     TableDef, TemporalDef, Value,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -126,7 +127,7 @@ pub fn columns_query(major_version: i32) -> String {
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ColumnRow {
     pub schema: String,
     pub table: String,
@@ -144,7 +145,7 @@ pub struct ColumnRow {
     pub vector_dimensions: Option<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct KeyRow {
     pub schema: String,
     pub table: String,
@@ -155,7 +156,7 @@ pub struct KeyRow {
     pub column: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ForeignKeyRow {
     pub schema: String,
     pub table: String,
@@ -169,7 +170,7 @@ pub struct ForeignKeyRow {
     pub on_update: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CheckRow {
     pub schema: String,
     pub table: String,
@@ -177,7 +178,7 @@ pub struct CheckRow {
     pub definition: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IndexRow {
     pub schema: String,
     pub table: String,
@@ -191,7 +192,7 @@ pub struct IndexRow {
     pub included: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TemporalRow {
     pub schema: String,
     pub table: String,
@@ -204,7 +205,7 @@ pub struct TemporalRow {
     pub hidden: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ModuleRow {
     pub schema: String,
     pub name: String,
@@ -214,7 +215,7 @@ pub struct ModuleRow {
 }
 
 /// Everything the queries returned.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CatalogRows {
     pub default_collation: String,
     pub columns: Vec<ColumnRow>,

@@ -11,12 +11,14 @@ mod allow;
 mod canonical;
 pub mod catalog;
 mod read;
+mod report;
 mod script;
 mod tables;
 mod type_change;
 
 pub use allow::{AllowError, Allowances};
 pub use read::{ReadError, read_catalog};
+pub use report::{BlockedChange, Report};
 pub use script::render_script;
 pub use type_change::{TypeChange, classify};
 

@@ -57,6 +57,28 @@ impl fmt::Display for ObjectKey {
 }
 
 impl ObjectKey {
+    /// What kind of object, as reports count them.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ObjectKey::Schema(_) => "schema",
+            ObjectKey::Sequence(_) => "sequence",
+            ObjectKey::MessageType(_) => "message type",
+            ObjectKey::Contract(_) => "contract",
+            ObjectKey::Routine(3, _) => "procedure",
+            ObjectKey::Routine(..) => "function",
+            ObjectKey::Table(_) => "table",
+            ObjectKey::VectorIndex(..) => "vector index",
+            ObjectKey::View(_) => "view",
+            ObjectKey::ViewIndex(..) => "view index",
+            ObjectKey::TenantPredicate => "tenant predicate",
+            ObjectKey::TenantPolicy => "tenant policy",
+            ObjectKey::Companion(_) => "vector companion",
+            ObjectKey::Queue(_) => "queue",
+            ObjectKey::Service(_) => "service",
+            ObjectKey::Role(_) => "role",
+        }
+    }
+
     /// The kind's place in the tie-break.
     fn rank(&self) -> u8 {
         match self {
