@@ -21,7 +21,32 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
         object: ObjectKey::Table(desired.name.clone()),
         sql: qualified(&desired.name.schema, &desired.name.name),
         target: desired.name.to_string(),
+        // Both sides versioned alike (a difference is planned or blocked
+        // below, before any column change).
+        temporal: live.temporal.as_ref().and(desired.temporal.clone()),
     };
+    if let (Some(before), Some(after)) = (&live.temporal, &desired.temporal)
+        && same_temporal(
+            Some(before),
+            Some(&with_retention(after, &before.retention)),
+        )
+        && !same_temporal(Some(before), Some(after))
+    {
+        // Only the retention differs: set in place, history kept.
+        table.safe(
+            plan,
+            format!(
+                "history retention {} → {}",
+                before.retention.as_deref().unwrap_or("INFINITE"),
+                after.retention.as_deref().unwrap_or("INFINITE")
+            ),
+            vec![format!(
+                "ALTER TABLE {} SET (SYSTEM_VERSIONING = ON (HISTORY_RETENTION_PERIOD = {}));",
+                table.sql,
+                after.retention.as_deref().unwrap_or("INFINITE")
+            )],
+        );
+    }
     let rebuild = rebuild_reason(live, desired);
     if let Some(reason) = rebuild {
         table.risky(
@@ -144,7 +169,14 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
     if live.graph != desired.graph {
         return Some(format!("it changes to or from a graph table: {BY_COPY}"));
     }
-    if !same_temporal(live.temporal.as_ref(), desired.temporal.as_ref()) {
+    let retention_only = match (&live.temporal, &desired.temporal) {
+        (Some(before), Some(after)) => same_temporal(
+            Some(before),
+            Some(&with_retention(after, &before.retention)),
+        ),
+        _ => false,
+    };
+    if !retention_only && !same_temporal(live.temporal.as_ref(), desired.temporal.as_ref()) {
         return Some(
             "its system versioning changes, which is not planned in place yet (versioning off, both tables altered, versioning on with the same history and retention)"
                 .into(),
@@ -164,9 +196,22 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
                     identifier(&after.sql_name)
                 ));
             }
+        } else if after.computed.is_some() && desired.temporal.is_some() {
+            return Some(format!(
+                "computed column {} added to a system-versioned table: SQL Server needs versioning off for it, and the history table a stored column in its place, which is not planned yet",
+                identifier(&after.sql_name)
+            ));
         }
     }
     None
+}
+
+/// `temporal` with another retention.
+fn with_retention(temporal: &TemporalDef, retention: &Option<String>) -> TemporalDef {
+    TemporalDef {
+        retention: retention.clone(),
+        ..temporal.clone()
+    }
 }
 
 /// The same system versioning: history table, retention and period
@@ -195,6 +240,8 @@ struct Table {
     object: ObjectKey,
     /// `[schema].[name]`.
     sql: String,
+    /// System versioning, when the table has it on both sides.
+    temporal: Option<TemporalDef>,
     /// `schema.name`, as allowances name it.
     target: String,
 }
@@ -250,11 +297,43 @@ impl Table {
     /// assumption an allowance made.
     fn guard(&self, condition: Option<&str>, message: &str) -> String {
         let filter = condition.map(|c| format!(" WHERE {c}")).unwrap_or_default();
+        // A versioned table's change reaches its history rows too.
+        let history = match (&self.temporal, condition) {
+            (Some(t), Some(_)) => format!(
+                "\n    OR EXISTS (SELECT TOP 1 1 FROM {}{filter})",
+                qualified(&t.history.schema, &t.history.name)
+            ),
+            _ => String::new(),
+        };
         format!(
-            "IF EXISTS (SELECT TOP 1 1 FROM {}{filter})\n    THROW 50000, {}, 1;",
+            "IF EXISTS (SELECT TOP 1 1 FROM {}{filter}){history}\n    THROW 50000, {}, 1;",
             self.sql,
             string_literal(message)
         )
+    }
+
+    /// `batches` with versioning off around them, then on again with the
+    /// same history table and retention (SQL Server refuses some changes
+    /// on a versioned table, NULL to NOT NULL among them).
+    fn versioning_off(&self, batches: Vec<String>) -> Vec<String> {
+        let Some(t) = &self.temporal else {
+            return batches;
+        };
+        let history = qualified(&t.history.schema, &t.history.name);
+        let mut all = vec![format!(
+            "ALTER TABLE {} SET (SYSTEM_VERSIONING = OFF);",
+            self.sql
+        )];
+        all.extend(batches);
+        all.push(format!(
+            "ALTER TABLE {} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {history}, DATA_CONSISTENCY_CHECK = ON{}));",
+            self.sql,
+            t.retention
+                .as_ref()
+                .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
+                .unwrap_or_default()
+        ));
+        all
     }
 
     fn add_column(&self, column: &TableColumn, allow: &Allowances, plan: &mut Plan) {
@@ -403,7 +482,23 @@ impl Table {
                     identifier(&default.name)
                 ));
             }
-            batches.push(alter);
+            match (&self.temporal, tightened) {
+                (Some(t), true) => {
+                    // Versioning off: the history column changes as well.
+                    let history_alter = format!(
+                        "ALTER TABLE {} ALTER COLUMN {name} {}{} NOT NULL;",
+                        qualified(&t.history.schema, &t.history.name),
+                        after.value.sql,
+                        after
+                            .collation
+                            .as_ref()
+                            .map(|c| format!(" COLLATE {c}"))
+                            .unwrap_or_default(),
+                    );
+                    batches.extend(self.versioning_off(vec![alter, history_alter]));
+                }
+                _ => batches.push(alter),
+            }
             if let Some(default) = &after.default {
                 batches.push(add_default(&self.sql, &after.sql_name, default));
             }
