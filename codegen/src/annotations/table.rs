@@ -78,6 +78,10 @@ pub struct TableArgs {
     pub spatial_index: Vec<SpatialIndexArgs>,
     #[darling(default, multiple)]
     pub vector_index: Vec<VectorIndexArgs>,
+    /// The table's previous name in the same schema: deploying renames it
+    /// instead of creating a new table.
+    #[darling(default)]
+    pub renamed_from: Option<SpannedValue<String>>,
 }
 
 /// `edge` or `edge(connect = "graph.A TO graph.B", connect = .., on_delete = "cascade")`.
@@ -162,7 +166,7 @@ pub struct TemporalArgs {
     pub retention: Option<String>,
 }
 
-pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", tenant / tenant = \"Column\" / tenant = false, nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, columnstore, bucket_count = n, include = \"C, D\", where = \"..\"), memory_optimized / memory_optimized = \"schema_only\", primary_key_buckets = n, node, edge / edge(connect = \"A TO B\", on_delete = \"cascade\"), spatial_index(column = \"..\", bounding_box = \"xmin, ymin, xmax, ymax\"), vector_index(column = \"..\", metric = \"cosine\")";
+pub const TABLE_OPTIONS: &str = "name = \"..\", schema = \"..\", tenant / tenant = \"Column\" / tenant = false, nonclustered_primary_key, temporal(history = \"..\", retention = \"90 DAYS\"), index(name = \"..\", columns = \"A, B DESC\", unique, clustered, columnstore, bucket_count = n, include = \"C, D\", where = \"..\"), memory_optimized / memory_optimized = \"schema_only\", primary_key_buckets = n, node, edge / edge(connect = \"A TO B\", on_delete = \"cascade\"), spatial_index(column = \"..\", bounding_box = \"xmin, ymin, xmax, ymax\"), vector_index(column = \"..\", metric = \"cosine\"), renamed_from = \"OldName\"";
 
 /// `#[sql(...)]` on a field.
 #[derive(Debug, Default, FromAttributes)]
@@ -205,9 +209,13 @@ pub struct TableColumnArgs {
     /// `COLLATE` of a character column.
     #[darling(default)]
     pub collate: Option<SpannedValue<String>>,
+    /// The column's previous name: deploying renames it instead of dropping
+    /// one column and adding another.
+    #[darling(default)]
+    pub renamed_from: Option<SpannedValue<String>>,
 }
 
-pub const TABLE_COLUMN_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\", primary_key, identity or identity = \"seed, step\", default = \"<T-SQL expression>\", unique, references = \"schema.Table(Column)\", on_delete / on_update = \"cascade\" | \"set_null\" | \"set_default\" | \"no_action\", check = \"<T-SQL condition>\", period_start, period_end, hidden, computed = \"<T-SQL expression>\", persisted, collate = \"<collation>\"";
+pub const TABLE_COLUMN_OPTIONS: &str = "name = \"..\", type = \"<SQL type>\", primary_key, identity or identity = \"seed, step\", default = \"<T-SQL expression>\", unique, references = \"schema.Table(Column)\", on_delete / on_update = \"cascade\" | \"set_null\" | \"set_default\" | \"no_action\", check = \"<T-SQL condition>\", period_start, period_end, hidden, computed = \"<T-SQL expression>\", persisted, collate = \"<collation>\", renamed_from = \"OldName\"";
 
 /// `identity` (1, 1) or `identity = "seed, step"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -673,6 +681,7 @@ pub fn parse_table(
                 span: SourceSpan::from_span(ctx.file, c.span()),
             });
         }
+        let renamed_from = col.renamed_from.as_ref().map(|r| r.as_str().to_string());
         columns.push(TableColumn {
             sql_name,
             rust_name,
@@ -681,6 +690,7 @@ pub fn parse_table(
             default,
             computed,
             collation,
+            renamed_from,
             span,
         });
     }
@@ -996,6 +1006,7 @@ pub fn parse_table(
         return Err(errors.into_vec());
     }
     Ok(TableDef {
+        renamed_from: args.renamed_from.as_ref().map(|r| r.as_str().to_string()),
         graph,
         memory_optimized,
         spatial_indexes,

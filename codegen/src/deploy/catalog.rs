@@ -367,6 +367,7 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
                 memory_optimized: None,
                 spatial_indexes: Vec::new(),
                 vector_indexes: Vec::new(),
+                renamed_from: None,
             }
         });
         let collation = row
@@ -391,6 +392,7 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
                 persisted: row.persisted,
             }),
             collation,
+            renamed_from: None,
             span: catalog_span(),
         });
     }

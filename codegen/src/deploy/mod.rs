@@ -205,14 +205,60 @@ pub fn plan_changes(
 ) -> Result<Plan, minijinja::Error> {
     let desired_scripts = emit_object_scripts(desired, options)?;
     let mut plan = Plan::default();
+    // Old names of tables renamed by this plan: not extra.
+    let mut renamed_away = std::collections::BTreeSet::new();
     for (key, file) in &desired_scripts {
         match key {
             ObjectKey::Table(name) => {
                 let table = desired.tables.iter().find(|t| &t.name == name);
-                let before = live
-                    .tables
-                    .iter()
-                    .find(|t| t.name.collision_key() == name.collision_key());
+                let find = |n: &crate::model::QualifiedName| {
+                    live.tables
+                        .iter()
+                        .find(|t| t.name.collision_key() == n.collision_key())
+                };
+                let mut before = find(name);
+                // Declared renames: the old table, renamed, stands for the
+                // new one.
+                let renamed = table.and_then(|t| t.renamed_from.as_ref()).map(|old| {
+                    crate::model::QualifiedName {
+                        schema: name.schema.clone(),
+                        name: old.clone(),
+                    }
+                });
+                if let (None, Some(old)) = (before, &renamed)
+                    && let Some(old_table) = find(old)
+                {
+                    plan.steps.push(Step {
+                        object: key.clone(),
+                        action: Action::Alter,
+                        summary: format!("rename table {} to {}", old, name),
+                        batches: vec![format!(
+                            "EXEC sp_rename {}, {};",
+                            crate::quote_sql::string_literal(&crate::quote_sql::qualified(
+                                &old.schema,
+                                &old.name
+                            )),
+                            crate::quote_sql::string_literal(&name.name)
+                        )],
+                        allowed: Vec::new(),
+                    });
+                    renamed_away.insert(same_name(&ObjectKey::Table(old.clone())));
+                    before = Some(old_table);
+                } else if let (Some(_), Some(old)) = (before, &renamed)
+                    && find(old).is_some()
+                {
+                    plan.blocked.push(Blocked {
+                        object: key.clone(),
+                        change: ChangeId {
+                            target: name.to_string(),
+                            risk: Risk::Rebuild,
+                        },
+                        summary: format!("rename table {old} to {name}"),
+                        reason: format!(
+                            "both {old} and {name} exist: drop one by hand, or remove `renamed_from`"
+                        ),
+                    });
+                }
                 match (before, table) {
                     (None, Some(_)) => plan.steps.push(Step {
                         object: key.clone(),
@@ -248,7 +294,10 @@ pub fn plan_changes(
         desired_scripts.iter().map(|(k, _)| same_name(k)).collect();
     plan.extra = live
         .keys()
-        .filter(|key| !desired_keys.contains(&same_name(key)))
+        .filter(|key| {
+            let name = same_name(key);
+            !desired_keys.contains(&name) && !renamed_away.contains(&name)
+        })
         .collect();
     Ok(plan)
 }

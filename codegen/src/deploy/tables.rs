@@ -17,9 +17,55 @@ use crate::quote_sql::{identifier, qualified, string_literal};
 /// and indexes that go or change are dropped first, columns changed, then
 /// constraints and indexes added.
 pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
+    let (steps_before, blocked_before) = (plan.steps.len(), plan.blocked.len());
+    plan_table_changes(live, desired, allow, plan);
+    hold_back_dependents(plan, steps_before, blocked_before);
+}
+
+/// Steps of this table that use a column whose addition is blocked would
+/// fail on the missing column: they are held back with it, as blocked
+/// under the same change (allowing it plans them all).
+fn hold_back_dependents(plan: &mut Plan, steps_before: usize, blocked_before: usize) {
+    let missing: Vec<(String, ChangeId)> = plan.blocked[blocked_before..]
+        .iter()
+        .filter(|b| b.change.risk == Risk::Required)
+        .filter_map(|b| {
+            let column = b.change.target.rsplit('.').next()?;
+            Some((identifier(column), b.change.clone()))
+        })
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut i = steps_before;
+    while i < plan.steps.len() {
+        let uses = missing.iter().find(|(column, _)| {
+            plan.steps[i]
+                .batches
+                .iter()
+                .any(|b| b.to_lowercase().contains(&column.to_lowercase()))
+        });
+        match uses {
+            Some((column, change)) => {
+                let step = plan.steps.remove(i);
+                plan.blocked.push(Blocked {
+                    object: step.object,
+                    change: change.clone(),
+                    summary: step.summary,
+                    reason: format!("it uses {column}, whose addition is blocked"),
+                });
+            }
+            None => i += 1,
+        }
+    }
+}
+
+fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
+    let mut live = live.clone();
     let table = Table {
         object: ObjectKey::Table(desired.name.clone()),
         sql: qualified(&desired.name.schema, &desired.name.name),
+        schema: desired.name.schema.clone(),
         target: desired.name.to_string(),
         // Both sides versioned alike (a difference is planned or blocked
         // below, before any column change).
@@ -47,6 +93,51 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
             )],
         );
     }
+    // Declared column renames: the live column, renamed, stands for the
+    // desired one from here on.
+    for after in &desired.columns {
+        let Some(old) = &after.renamed_from else {
+            continue;
+        };
+        match (
+            live.column(old).is_some(),
+            live.column(&after.sql_name).is_some(),
+        ) {
+            (true, false) => {
+                table.safe(
+                    plan,
+                    format!(
+                        "rename column {} to {}",
+                        identifier(old),
+                        identifier(&after.sql_name)
+                    ),
+                    vec![format!(
+                        "EXEC sp_rename {}, {}, N'COLUMN';",
+                        string_literal(&format!("{}.{}", table.sql, identifier(old))),
+                        string_literal(&after.sql_name)
+                    )],
+                );
+                rename_column(&mut live, old, &after.sql_name);
+            }
+            (true, true) => plan.blocked.push(Blocked {
+                object: table.object.clone(),
+                change: table.column_change(&after.sql_name, Risk::Rebuild),
+                summary: format!(
+                    "rename column {} to {}",
+                    identifier(old),
+                    identifier(&after.sql_name)
+                ),
+                reason: format!(
+                    "both {} and {} exist: drop one by hand, or remove `renamed_from`",
+                    identifier(old),
+                    identifier(&after.sql_name)
+                ),
+            }),
+            // Renamed already, or never there: nothing to rename.
+            _ => {}
+        }
+    }
+    let live = &live;
     let rebuild = rebuild_reason(live, desired);
     if let Some(reason) = rebuild {
         table.risky(
@@ -69,6 +160,7 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
     // being altered: dropped first.
     let altered = altered_columns(live, desired);
     let (drop_keys, add_keys) = keyed_changes(&constraints(live), &constraints(desired), &altered);
+    let (drop_keys, add_keys) = table.renamed(plan, drop_keys, add_keys, false);
     if let Some(key) = drop_keys
         .iter()
         .find(|d| d.key && altered.iter().any(|c| d.uses(c)))
@@ -98,6 +190,7 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
         );
     }
     let (drop_indexes, add_indexes) = keyed_changes(&indexes(live), &indexes(desired), &altered);
+    let (drop_indexes, add_indexes) = table.renamed(plan, drop_indexes, add_indexes, true);
     for d in &drop_indexes {
         table.safe(
             plan,
@@ -206,6 +299,56 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
     None
 }
 
+/// The live table with a column renamed everywhere it is named: the column,
+/// keys, indexes, and expressions that quote it.
+fn rename_column(table: &mut TableDef, old: &str, new: &str) {
+    let rename = |name: &mut String| {
+        if name.eq_ignore_ascii_case(old) {
+            *name = new.to_string();
+        }
+    };
+    let quoted_old = identifier(old).to_lowercase();
+    let requote = |text: &mut String| {
+        // Case-blind replacement of `[old]`, as SQL Server compares names.
+        let lower = text.to_lowercase();
+        let mut out = String::with_capacity(text.len());
+        let mut rest = 0;
+        for (at, _) in lower.match_indices(&quoted_old) {
+            out.push_str(&text[rest..at]);
+            out.push_str(&identifier(new));
+            rest = at + quoted_old.len();
+        }
+        out.push_str(&text[rest..]);
+        *text = out;
+    };
+    for c in &mut table.columns {
+        rename(&mut c.sql_name);
+        if let Some(computed) = &mut c.computed {
+            requote(&mut computed.expression);
+        }
+    }
+    for key in table.primary_key.iter_mut().chain(table.uniques.iter_mut()) {
+        key.columns.iter_mut().for_each(rename);
+    }
+    for fk in &mut table.foreign_keys {
+        fk.columns.iter_mut().for_each(rename);
+    }
+    for check in &mut table.checks {
+        requote(&mut check.expression);
+    }
+    for index in &mut table.indexes {
+        index.keys.iter_mut().for_each(|k| rename(&mut k.column));
+        index.include.iter_mut().for_each(rename);
+        if let Some(filter) = &mut index.filter {
+            requote(filter);
+        }
+    }
+    if let Some(t) = &mut table.temporal {
+        rename(&mut t.start);
+        rename(&mut t.end);
+    }
+}
+
 /// `temporal` with another retention.
 fn with_retention(temporal: &TemporalDef, retention: &Option<String>) -> TemporalDef {
     TemporalDef {
@@ -240,6 +383,7 @@ struct Table {
     object: ObjectKey,
     /// `[schema].[name]`.
     sql: String,
+    schema: String,
     /// System versioning, when the table has it on both sides.
     temporal: Option<TemporalDef>,
     /// `schema.name`, as allowances name it.
@@ -252,6 +396,54 @@ impl Table {
             target: format!("{}.{}", self.target, column),
             risk,
         }
+    }
+
+    /// Pairs of a dependent that goes and one that comes with the same
+    /// definition under another name (after a table rename, `PK_Old` and
+    /// `PK_New`): renamed with `sp_rename` instead of dropped and created.
+    /// Returns the rest.
+    fn renamed(
+        &self,
+        plan: &mut Plan,
+        mut drop: Vec<Dependent>,
+        mut add: Vec<Dependent>,
+        index: bool,
+    ) -> (Vec<Dependent>, Vec<Dependent>) {
+        let anonymous = |d: &Dependent| {
+            d.compare
+                .replacen(&format!("[{}]", d.name.to_lowercase()), "[]", 1)
+        };
+        let mut i = 0;
+        while i < drop.len() {
+            let found = add.iter().position(|a| {
+                !a.name.eq_ignore_ascii_case(&drop[i].name) && anonymous(a) == anonymous(&drop[i])
+            });
+            match found {
+                Some(j) => {
+                    let (old, new) = (drop.remove(i), add.remove(j));
+                    let (path, kind) = if index {
+                        (format!("{}.{}", self.sql, identifier(&old.name)), "INDEX")
+                    } else {
+                        (qualified(&self.schema, &old.name), "OBJECT")
+                    };
+                    self.safe(
+                        plan,
+                        format!(
+                            "rename {} to {}",
+                            identifier(&old.name),
+                            identifier(&new.name)
+                        ),
+                        vec![format!(
+                            "EXEC sp_rename {}, {}, N'{kind}';",
+                            string_literal(&path),
+                            string_literal(&new.name)
+                        )],
+                    );
+                }
+                None => i += 1,
+            }
+        }
+        (drop, add)
     }
 
     fn safe(&self, plan: &mut Plan, summary: String, batches: Vec<String>) {
@@ -534,6 +726,23 @@ impl Table {
                     }
                 }
             }
+        } else if let (Some(old), Some(new)) = (&before.default, &after.default)
+            && !old.name.eq_ignore_ascii_case(&new.name)
+            && canonical(&old.expression) == canonical(&new.expression)
+        {
+            self.safe(
+                plan,
+                format!(
+                    "rename {} to {}",
+                    identifier(&old.name),
+                    identifier(&new.name)
+                ),
+                vec![format!(
+                    "EXEC sp_rename {}, {}, N'OBJECT';",
+                    string_literal(&qualified(&self.schema, &old.name)),
+                    string_literal(&new.name)
+                )],
+            );
         } else if !same_default(before, after) {
             let mut batches = Vec::new();
             if let Some(default) = &before.default {

@@ -27,6 +27,8 @@ pub struct TableDef {
     pub spatial_indexes: Vec<SpatialIndexDef>,
     /// SQL Server 2025 approximate vector indexes, created after the table.
     pub vector_indexes: Vec<VectorIndexDef>,
+    /// The name it had before, in the same schema (`renamed_from`).
+    pub renamed_from: Option<String>,
 }
 
 /// SQL graph tables: `AS NODE`, or `AS EDGE` with the node tables its edges
@@ -148,6 +150,8 @@ pub struct TableColumn {
     pub computed: Option<ComputedDef>,
     /// `COLLATE` of a character column.
     pub collation: Option<String>,
+    /// The name it had before (`renamed_from`).
+    pub renamed_from: Option<String>,
     pub span: SourceSpan,
 }
 
