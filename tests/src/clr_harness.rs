@@ -53,6 +53,8 @@ pub struct ClrHarness {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    /// The build directory under `.tools/`, removed when the harness goes.
+    dir: PathBuf,
 }
 
 fn run(command: &mut Command, what: &str) -> Result<(), String> {
@@ -145,6 +147,7 @@ impl ClrHarness {
             child,
             stdin,
             stdout,
+            dir,
         })
     }
 
@@ -186,5 +189,6 @@ impl Drop for ClrHarness {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
