@@ -981,6 +981,21 @@ fn plan_against_the_previous_release_reports_and_blocks() {
     assert_eq!(json["steps"], 2);
     assert_eq!(json["objects"]["alter"]["table"], 1);
     assert_eq!(json["blocked"][0]["allow_with"], "dbo.Customer.Legacy:drop");
+    let hex = |v: &serde_json::Value| {
+        v.as_str()
+            .is_some_and(|s| s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    assert!(
+        hex(&json["source_hash"]) && hex(&json["plan_hash"]),
+        "{json}"
+    );
+    // The script records the deployment with the same hashes.
+    let source_hash = json["source_hash"].as_str().unwrap();
+    assert!(
+        script_text.contains("INSERT INTO [hartonomous].[DeploymentHistory]"),
+        "{script_text}"
+    );
+    assert!(script_text.contains(source_hash), "{script_text}");
 
     // Allowed, the drop is planned and nothing is blocked.
     let out = new.run(&[
@@ -993,8 +1008,20 @@ fn plan_against_the_previous_release_reports_and_blocks() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("drop column [Legacy] (allowed: dbo.Customer.Legacy:drop)"));
 
-    // The same source on both sides: nothing to do.
-    let out = new.run(&["plan", "--from-root", new.0.to_str().unwrap()]);
+    // The same source on both sides: nothing to do, and the source hash is
+    // the one the first plan recorded (it depends on the source alone).
+    let same_report = new.0.join("same.json");
+    let out = new.run(&[
+        "plan",
+        "--from-root",
+        new.0.to_str().unwrap(),
+        "--report-json",
+        same_report.to_str().unwrap(),
+    ]);
+    let same: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&same_report).unwrap()).unwrap();
+    assert_eq!(same["source_hash"], json["source_hash"]);
+    assert_ne!(same["plan_hash"], json["plan_hash"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
         text(&out.stdout).starts_with("nothing to do: the database matches the source\n"),

@@ -341,6 +341,10 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
     let mut tables: BTreeMap<(String, String), TableDef> = BTreeMap::new();
     let mut order = Vec::new();
     for row in &rows.columns {
+        // codegen's own deployment history is not part of any source.
+        if row.schema.eq_ignore_ascii_case(super::HISTORY_SCHEMA) {
+            continue;
+        }
         let k = key(&row.schema, &row.table);
         let table = tables.entry(k.clone()).or_insert_with(|| {
             order.push(k.clone());
@@ -397,7 +401,11 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
         });
     }
 
-    for row in &rows.keys {
+    for row in rows
+        .keys
+        .iter()
+        .filter(|r| !r.schema.eq_ignore_ascii_case(super::HISTORY_SCHEMA))
+    {
         let table = table_of(&mut tables, &row.schema, &row.table)?;
         let slot = if row.kind.trim() == "PK" {
             &mut table.primary_key

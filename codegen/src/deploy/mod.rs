@@ -143,13 +143,45 @@ pub struct Plan {
     /// Objects the database has and the source does not: reported, not
     /// dropped.
     pub extra: Vec<ObjectKey>,
+    /// SHA-256 of every script the source generates, in deploy order: what
+    /// was deployed, for the history table and drift.
+    pub source_hash: String,
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.blocked.is_empty()
     }
+
+    /// SHA-256 of every batch of every step, in order.
+    pub fn plan_hash(&self) -> String {
+        sha256(
+            self.steps
+                .iter()
+                .flat_map(|s| s.batches.iter().map(String::as_str)),
+        )
+    }
 }
+
+/// Hex SHA-256 of the texts, each followed by a NUL (so their boundaries
+/// count).
+fn sha256<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for text in texts {
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The schema of codegen's own objects in a deployed database (the
+/// deployment history); the catalog reader leaves it out.
+pub const HISTORY_SCHEMA: &str = "hartonomous";
 
 /// What a database holds, as the planner compares it: its tables as model
 /// tables, and every other object by its definition text (as
@@ -204,7 +236,10 @@ pub fn plan_changes(
     options: &EmitOptions,
 ) -> Result<Plan, minijinja::Error> {
     let desired_scripts = emit_object_scripts(desired, options)?;
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        source_hash: sha256(desired_scripts.iter().map(|(_, f)| f.contents.as_str())),
+        ..Plan::default()
+    };
     // Old names of tables renamed by this plan: not extra.
     let mut renamed_away = std::collections::BTreeSet::new();
     for (key, file) in &desired_scripts {

@@ -17,6 +17,10 @@ pub struct Report {
     pub blocked: Vec<BlockedChange>,
     pub extra: Vec<String>,
     pub duration_ms: u128,
+    /// What the deployment history records: SHA-256 of the source's scripts
+    /// and of the planned batches.
+    pub source_hash: String,
+    pub plan_hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,6 +61,8 @@ impl Report {
                 .collect(),
             extra: plan.extra.iter().map(ToString::to_string).collect(),
             duration_ms: duration.as_millis(),
+            source_hash: plan.source_hash.clone(),
+            plan_hash: plan.plan_hash(),
         }
     }
 

@@ -121,8 +121,19 @@ pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
                 .then(|| comment_text(&b.change.to_string())),
         })
         .collect();
+    let history = qualified(super::HISTORY_SCHEMA, "DeploymentHistory");
     let text = env
         .get_template("script.sql")?
-        .render(minijinja::context! { steps, blocked })?;
+        .render(minijinja::context! {
+            steps,
+            blocked,
+            history_schema => identifier(super::HISTORY_SCHEMA),
+            history_schema_literal => crate::quote_sql::string_literal(super::HISTORY_SCHEMA),
+            history_literal => crate::quote_sql::string_literal(&history),
+            history,
+            source_hash => plan.source_hash.clone(),
+            plan_hash => plan.plan_hash(),
+            blocked_count => plan.blocked.len(),
+        })?;
     Ok(text.trim_end().to_string() + "\n")
 }
