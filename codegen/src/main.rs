@@ -80,6 +80,17 @@ enum Command {
         #[arg(long)]
         report_json: Option<PathBuf>,
     },
+    /// Report what in the database changed outside codegen since its last
+    /// deployment (from the deployment history in the catalog snapshot).
+    /// Exits 3 when drift is found.
+    Drift {
+        /// The database, as a catalog snapshot (see `plan`).
+        #[arg(long)]
+        catalog: PathBuf,
+        /// Write the drift report as JSON here.
+        #[arg(long)]
+        report_json: Option<PathBuf>,
+    },
     /// Write the T-SQL that installs a built bridge assembly (trust by
     /// SHA2_512, create or replace the assembly, create every routine).
     Register {
@@ -222,6 +233,15 @@ fn main() -> ExitCode {
                 report_json,
             },
         ),
+        Command::Drift {
+            catalog,
+            report_json,
+        } => drift(
+            &generation.model,
+            &options,
+            &catalog,
+            report_json.as_deref(),
+        ),
         Command::Check => match output::check(&out, &generation.files) {
             Ok(drift) if drift.is_empty() => {
                 println!(
@@ -253,6 +273,58 @@ fn main() -> ExitCode {
     }
 }
 
+/// A catalog snapshot's rows, or the error to print.
+fn read_snapshot(path: &std::path::Path) -> Result<codegen::deploy::catalog::CatalogRows, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot read the catalog snapshot {}: {e}", path.display()))
+}
+
+/// `codegen drift`.
+fn drift(
+    desired: &codegen::model::Model,
+    options: &EmitOptions,
+    snapshot: &std::path::Path,
+    report_json: Option<&std::path::Path>,
+) -> ExitCode {
+    use codegen::deploy::{Verdict, catalog, detect_drift};
+    let rows = match read_snapshot(snapshot) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = match catalog::build_live(&rows)
+        .map_err(|e| e.to_string())
+        .and_then(|live| {
+            detect_drift(&live, rows.last_deployment.as_ref(), desired, options)
+                .map_err(|e| format!("internal error rendering templates: {e:#}"))
+        }) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{report}");
+    if let Some(path) = report_json
+        && let Err(e) = std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report).expect("a report serializes") + "\n",
+        )
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    if report.verdict == Verdict::Drifted {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 struct PlanInputs {
     catalog: Option<PathBuf>,
     from_root: Option<PathBuf>,
@@ -280,16 +352,10 @@ fn plan(
         }
     };
     let live = if let Some(path) = &inputs.catalog {
-        let rows: catalog::CatalogRows = match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
-        {
+        let rows = match read_snapshot(path) {
             Ok(rows) => rows,
             Err(e) => {
-                eprintln!(
-                    "error: cannot read the catalog snapshot {}: {e}",
-                    path.display()
-                );
+                eprintln!("error: {e}");
                 return ExitCode::FAILURE;
             }
         };

@@ -87,6 +87,7 @@ fn deployed(model: &Model) -> CatalogRows {
         .1
         .contents;
     CatalogRows {
+        last_deployment: None,
         default_collation: COLLATION.into(),
         columns: vec![
             ColumnRow {

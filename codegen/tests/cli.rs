@@ -1122,3 +1122,118 @@ fn plan_against_a_catalog_snapshot() {
         "Name matches the catalog: {stdout}"
     );
 }
+
+#[test]
+fn drift_is_told_from_the_deployment_history() {
+    use codegen::deploy::catalog::{CatalogRows, ColumnRow, DeploymentRow, KeyRow};
+    let s = Scratch::new("drift-history");
+    s.write("functions/src/lib.rs", CUSTOMER_V2);
+    let column = |name: &str, type_name: &str, max_length: i32, nullable: bool| ColumnRow {
+        schema: "dbo".into(),
+        table: "Customer".into(),
+        column: name.into(),
+        type_name: type_name.into(),
+        max_length,
+        nullable,
+        ..ColumnRow::default()
+    };
+    // The database exactly as the source makes it.
+    let matching = CatalogRows {
+        default_collation: "SQL_Latin1_General_CP1_CI_AS".into(),
+        columns: vec![
+            ColumnRow {
+                identity: Some((1, 1)),
+                ..column("CustomerId", "int", 4, false)
+            },
+            column("Name", "nvarchar", 400, false),
+            column("Email", "nvarchar", -1, true),
+        ],
+        keys: vec![KeyRow {
+            schema: "dbo".into(),
+            table: "Customer".into(),
+            name: "PK_Customer".into(),
+            kind: "PK".into(),
+            clustered: true,
+            column: "CustomerId".into(),
+        }],
+        ..CatalogRows::default()
+    };
+    let drift = |rows: &CatalogRows| {
+        s.write("snapshot.json", &serde_json::to_string(rows).unwrap());
+        let out = s.run(&[
+            "drift",
+            "--catalog",
+            s.0.join("snapshot.json").to_str().unwrap(),
+        ]);
+        (out.status.code(), text(&out.stdout))
+    };
+    // Never deployed by codegen.
+    let (code, stdout) = drift(&matching);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("no deployment recorded"), "{stdout}");
+
+    // The source hash, as `plan` reports it.
+    s.write("snapshot.json", &serde_json::to_string(&matching).unwrap());
+    let report = s.0.join("plan.json");
+    s.run(&[
+        "plan",
+        "--catalog",
+        s.0.join("snapshot.json").to_str().unwrap(),
+        "--report-json",
+        report.to_str().unwrap(),
+    ]);
+    let hash =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&report).unwrap())
+            .unwrap()["source_hash"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let deployed = |source_hash: &str| DeploymentRow {
+        deployed_at: "2026-11-26T03:00:00.000".into(),
+        deployed_by: "deployer".into(),
+        source_hash: source_hash.into(),
+        plan_hash: "0".repeat(64),
+        outcome: "deployed".into(),
+    };
+
+    // Deployed from this source, unchanged since: no drift.
+    let clean = CatalogRows {
+        last_deployment: Some(deployed(&hash)),
+        ..matching.clone()
+    };
+    let (code, stdout) = drift(&clean);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.starts_with("no drift: the database matches the source deployed at 2026-11-26T03:00:00.000 by deployer"), "{stdout}");
+
+    // Someone shortened Name by hand: drift, exit 3.
+    let mut by_hand = clean.clone();
+    by_hand.columns[1].max_length = 100;
+    let (code, stdout) = drift(&by_hand);
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(
+        stdout.contains("drift: 1 change made outside codegen"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "table dbo.Customer: widen column [Name] NVARCHAR(50) NOT NULL → NVARCHAR(200) NOT NULL"
+        ),
+        "{stdout}"
+    );
+
+    // Deployed from another source: said, not guessed.
+    let older = CatalogRows {
+        last_deployment: Some(deployed(&"f".repeat(64))),
+        ..by_hand
+    };
+    let (code, stdout) = drift(&older);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("the source changed since the deployment"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mix changes not yet deployed with drift"),
+        "{stdout}"
+    );
+}

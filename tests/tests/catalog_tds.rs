@@ -15,7 +15,7 @@ fn text(s: &str) -> Cell {
 }
 
 /// The responses, in the order the reader asks: server, columns, keys,
-/// foreign keys, checks, indexes, temporal, modules.
+/// foreign keys, checks, indexes, temporal, last deployment, modules.
 fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
     vec![
         vec![ResultSet::new(
@@ -131,6 +131,22 @@ fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
                 text("ValidFrom"),
                 text("ValidTo"),
                 Cell::Bool(false),
+            ]],
+        )],
+        vec![ResultSet::new(
+            &[
+                ("deployed_at", NAME),
+                ("deployed_by", NAME),
+                ("source_hash", NAME),
+                ("plan_hash", NAME),
+                ("outcome", NAME),
+            ],
+            vec![vec![
+                text("2026-11-26T03:00:00.000"),
+                text("deployer"),
+                text(&"a".repeat(64)),
+                text(&"b".repeat(64)),
+                text("deployed"),
             ]],
         )],
         vec![ResultSet::new(
@@ -294,6 +310,11 @@ fn catalog_rows_are_read_over_tds() {
         }]
     );
 
+    let last = rows.last_deployment.as_ref().expect("a deployment row");
+    assert_eq!(last.deployed_by, "deployer");
+    assert_eq!(last.source_hash, "a".repeat(64));
+    assert_eq!(last.outcome, "deployed");
+
     // One SQL batch per query, in order, each asking the catalog views it
     // needs; SQL Server 2025 (major version 17) has vector_dimensions.
     let asked: Vec<&str> = vec![
@@ -304,6 +325,7 @@ fn catalog_rows_are_read_over_tds() {
         "sys.check_constraints",
         "sys.index_columns",
         "sys.periods",
+        "[hartonomous].[DeploymentHistory]",
         "sys.sql_modules",
     ];
     assert_eq!(requests.len(), asked.len());

@@ -115,6 +115,14 @@ JOIN sys.schemas AS s ON s.schema_id = o.schema_id \
 WHERE o.is_ms_shipped = 0 AND o.type IN ('P', 'FN', 'IF', 'TF', 'V') \
 ORDER BY s.name, o.name;";
 
+/// The newest row of codegen's deployment history, if the table exists.
+pub const LAST_DEPLOYMENT: &str = "IF OBJECT_ID(N'[hartonomous].[DeploymentHistory]', N'U') IS NOT NULL \
+EXEC (N'SELECT TOP (1) CONVERT(NVARCHAR(33), [DeployedAt], 126) AS deployed_at, [DeployedBy] AS deployed_by, \
+CAST([SourceHash] AS NVARCHAR(64)) AS source_hash, CAST([PlanHash] AS NVARCHAR(64)) AS plan_hash, [Outcome] AS outcome \
+FROM [hartonomous].[DeploymentHistory] ORDER BY [DeploymentId] DESC') \
+ELSE SELECT CAST(NULL AS NVARCHAR(33)) AS deployed_at, CAST(NULL AS NVARCHAR(128)) AS deployed_by, \
+CAST(NULL AS NVARCHAR(64)) AS source_hash, CAST(NULL AS NVARCHAR(64)) AS plan_hash, CAST(NULL AS NVARCHAR(20)) AS outcome WHERE 1 = 0;";
+
 /// [`COLUMNS`] for a server of this major version.
 pub fn columns_query(major_version: i32) -> String {
     COLUMNS.replace(
@@ -214,9 +222,22 @@ pub struct ModuleRow {
     pub definition: String,
 }
 
+/// The last deployment codegen recorded in the database.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DeploymentRow {
+    pub deployed_at: String,
+    pub deployed_by: String,
+    pub source_hash: String,
+    pub plan_hash: String,
+    pub outcome: String,
+}
+
 /// Everything the queries returned.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CatalogRows {
+    /// From codegen's deployment history; `None` before the first deploy.
+    #[serde(default)]
+    pub last_deployment: Option<DeploymentRow>,
     pub default_collation: String,
     pub columns: Vec<ColumnRow>,
     pub keys: Vec<KeyRow>,

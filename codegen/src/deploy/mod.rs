@@ -10,6 +10,7 @@
 mod allow;
 mod canonical;
 pub mod catalog;
+mod drift;
 mod read;
 mod report;
 mod script;
@@ -17,6 +18,7 @@ mod tables;
 mod type_change;
 
 pub use allow::{AllowError, Allowances};
+pub use drift::{DriftReport, Verdict, detect_drift};
 pub use read::{ReadError, read_catalog};
 pub use report::{BlockedChange, Report};
 pub use script::render_script;

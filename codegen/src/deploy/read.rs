@@ -4,8 +4,9 @@
 //! answer alike.
 
 use super::catalog::{
-    CHECKS, CatalogRows, CheckRow, ColumnRow, FOREIGN_KEYS, ForeignKeyRow, INDEXES, IndexRow, KEYS,
-    KeyRow, MODULES, ModuleRow, SERVER, TEMPORAL, TemporalRow, columns_query,
+    CHECKS, CatalogRows, CheckRow, ColumnRow, DeploymentRow, FOREIGN_KEYS, ForeignKeyRow, INDEXES,
+    IndexRow, KEYS, KeyRow, LAST_DEPLOYMENT, MODULES, ModuleRow, SERVER, TEMPORAL, TemporalRow,
+    columns_query,
 };
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;
@@ -206,6 +207,17 @@ where
             period_start: q.text(row, "period_start")?,
             period_end: q.text(row, "period_end")?,
             hidden: q.flag(row, "hidden")?,
+        });
+    }
+
+    let q = run(client, "last deployment", LAST_DEPLOYMENT).await?;
+    if let Some(row) = q.rows.first() {
+        catalog.last_deployment = Some(DeploymentRow {
+            deployed_at: q.text(row, "deployed_at")?,
+            deployed_by: q.text(row, "deployed_by")?,
+            source_hash: q.text(row, "source_hash")?,
+            plan_hash: q.text(row, "plan_hash")?,
+            outcome: q.text(row, "outcome")?,
         });
     }
 
