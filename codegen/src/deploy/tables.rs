@@ -161,6 +161,39 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
     let altered = altered_columns(live, desired);
     let (drop_keys, add_keys) = keyed_changes(&constraints(live), &constraints(desired), &altered);
     let (drop_keys, add_keys) = table.renamed(plan, drop_keys, add_keys, false);
+    // A column whose drop stays blocked keeps what stands on it: those
+    // drops are held back with it, so the table is not left half-changed.
+    let kept: Vec<ChangeId> = live
+        .columns
+        .iter()
+        .filter(|c| desired.column(&c.sql_name).is_none())
+        .map(|c| table.column_change(&c.sql_name, Risk::Drop))
+        .filter(|change| !allow.allows(change))
+        .collect();
+    let hold = |drops: Vec<Dependent>, plan: &mut Plan, what: &str| -> Vec<Dependent> {
+        drops
+            .into_iter()
+            .filter(|d| {
+                let column = kept.iter().find(|change| {
+                    let name = change.target.rsplit('.').next().unwrap_or_default();
+                    d.uses(name)
+                });
+                if let Some(change) = column {
+                    plan.blocked.push(Blocked {
+                        object: table.object.clone(),
+                        change: change.clone(),
+                        summary: format!("drop {what} {}", identifier(&d.name)),
+                        reason: format!(
+                            "it stands on {}, whose drop is blocked",
+                            identifier(change.target.rsplit('.').next().unwrap_or_default())
+                        ),
+                    });
+                }
+                column.is_none()
+            })
+            .collect()
+    };
+    let drop_keys = hold(drop_keys, plan, "constraint");
     if let Some(key) = drop_keys
         .iter()
         .find(|d| d.key && altered.iter().any(|c| d.uses(c)))
@@ -191,6 +224,7 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
     }
     let (drop_indexes, add_indexes) = keyed_changes(&indexes(live), &indexes(desired), &altered);
     let (drop_indexes, add_indexes) = table.renamed(plan, drop_indexes, add_indexes, true);
+    let drop_indexes = hold(drop_indexes, plan, "index");
     for d in &drop_indexes {
         table.safe(
             plan,
