@@ -41,11 +41,46 @@ pub fn generate_with(
     let settings = load(&manifest_path)
         .ok()
         .map(|text| crate::project::read_settings(&manifest_path, &text));
-    let mut source = read_crate_with(entry, load);
+    let mut source = read_crate_with(entry, &mut load);
     crate::model::builtin::add_builtins(&mut source.model);
     let mut diagnostics = source.diagnostics;
     match settings {
-        Some(Ok(settings)) => crate::project::apply_settings(&mut source.model, &settings),
+        Some(Ok(settings)) => {
+            crate::project::apply_settings(&mut source.model, &settings);
+            // The step files, beside the crate's Cargo.toml.
+            let crate_dir = manifest_path.trim_end_matches("Cargo.toml");
+            for (phase, paths) in [
+                ("pre", &settings.deploy.pre),
+                ("post", &settings.deploy.post),
+            ] {
+                for path in paths {
+                    let full = format!("{crate_dir}{path}");
+                    match load(&full) {
+                        Ok(text) => {
+                            let step = crate::model::DeployStep {
+                                path: full,
+                                text,
+                            };
+                            let steps = &mut source.model.deploy_steps;
+                            if phase == "pre" {
+                                steps.pre.push(step)
+                            } else {
+                                steps.post.push(step)
+                            }
+                        }
+                        Err(e) => diagnostics.push(
+                            Diagnostic::new(
+                                Code::SourceUnreadable,
+                                format!("cannot read the {phase}-deployment step {full}: {e}"),
+                            )
+                            .with_help(format!(
+                                "{manifest_path} lists it under [package.metadata.hartonomous.deploy] {phase}: add the file or remove the entry"
+                            )),
+                        ),
+                    }
+                }
+            }
+        }
         Some(Err(error)) => diagnostics.push(*error),
         None => crate::project::apply_settings(&mut source.model, &Default::default()),
     }

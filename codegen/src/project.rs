@@ -3,6 +3,10 @@
 //! ```toml
 //! [package.metadata.hartonomous]
 //! tenant_column = "TenantId"   # every table is tenant-scoped unless it says `tenant = false`
+//!
+//! [package.metadata.hartonomous.deploy]
+//! pre = ["deploy/pre/disable_jobs.sql"]     # run before the schema changes
+//! post = ["deploy/post/seed_regions.sql"]   # run after them, in this order
 //! ```
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -15,6 +19,18 @@ pub struct ProjectSettings {
     /// Tables that do not say otherwise are scoped by this column.
     #[serde(default)]
     pub tenant_column: Option<String>,
+    #[serde(default)]
+    pub deploy: DeploySettings,
+}
+
+/// T-SQL step files, relative to the crate's directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySettings {
+    #[serde(default)]
+    pub pre: Vec<String>,
+    #[serde(default)]
+    pub post: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -41,7 +57,7 @@ pub fn read_settings(path: &str, manifest_text: &str) -> Result<ProjectSettings,
                 Code::SourceUnreadable,
                 format!("cannot read {path}: {}", e.message()),
             )
-            .with_help("[package.metadata.hartonomous] takes: tenant_column = \"<column>\""),
+            .with_help("[package.metadata.hartonomous] takes: tenant_column = \"<column>\", and a [package.metadata.hartonomous.deploy] table with pre = [\"<file.sql>\", ..] and post = [..]"),
         )
     })?;
     Ok(manifest

@@ -1237,3 +1237,44 @@ fn drift_is_told_from_the_deployment_history() {
         "{stdout}"
     );
 }
+
+#[test]
+fn deployment_steps_are_read_from_the_crate_and_a_missing_one_is_named() {
+    let s = Scratch::new("deploy-steps");
+    s.write("functions/src/lib.rs", CUSTOMER_V2);
+    s.write(
+        "functions/Cargo.toml",
+        "[package]\nname = \"functions\"\n\n[package.metadata.hartonomous.deploy]\npost = [\"deploy/seed.sql\"]\n",
+    );
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cannot read the post-deployment step functions/deploy/seed.sql"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("add the file or remove the entry"),
+        "{stderr}"
+    );
+
+    s.write(
+        "functions/deploy/seed.sql",
+        "PRINT N'seeded';\nGO\nPRINT N'twice';\n",
+    );
+    let out = s.run(&["plan", "--from-root", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "runs after the changes, as on every deployment: functions/deploy/seed.sql (2 batches)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "no schema changes: the database matches the source; 1 project step run as on every deployment"
+        ),
+        "{stdout}"
+    );
+}

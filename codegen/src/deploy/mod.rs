@@ -148,6 +148,40 @@ pub struct Plan {
     /// SHA-256 of every script the source generates, in deploy order: what
     /// was deployed, for the history table and drift.
     pub source_hash: String,
+    /// The project's pre- and post-deployment steps: run on every
+    /// deployment, around the schema changes, in the same transaction.
+    pub pre: Vec<DeploymentStep>,
+    pub post: Vec<DeploymentStep>,
+}
+
+/// A project step file, as batches (split on `GO` lines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentStep {
+    pub path: String,
+    pub batches: Vec<String>,
+}
+
+impl DeploymentStep {
+    fn from_model(step: &crate::model::DeployStep) -> Self {
+        let mut batches = vec![String::new()];
+        for line in step.text.lines() {
+            if line.trim().eq_ignore_ascii_case("GO") {
+                batches.push(String::new());
+            } else {
+                let batch = batches.last_mut().expect("one batch at least");
+                batch.push_str(line);
+                batch.push('\n');
+            }
+        }
+        DeploymentStep {
+            path: step.path.clone(),
+            batches: batches
+                .into_iter()
+                .map(|b| b.trim_end().to_string())
+                .filter(|b| !b.trim().is_empty())
+                .collect(),
+        }
+    }
 }
 
 impl Plan {
@@ -238,8 +272,16 @@ pub fn plan_changes(
     options: &EmitOptions,
 ) -> Result<Plan, minijinja::Error> {
     let desired_scripts = emit_object_scripts(desired, options)?;
+    let steps = &desired.deploy_steps;
     let mut plan = Plan {
-        source_hash: sha256(desired_scripts.iter().map(|(_, f)| f.contents.as_str())),
+        source_hash: sha256(
+            desired_scripts
+                .iter()
+                .map(|(_, f)| f.contents.as_str())
+                .chain(steps.pre.iter().chain(&steps.post).map(|s| s.text.as_str())),
+        ),
+        pre: steps.pre.iter().map(DeploymentStep::from_model).collect(),
+        post: steps.post.iter().map(DeploymentStep::from_model).collect(),
         ..Plan::default()
     };
     // Old names of tables renamed by this plan: not extra.
@@ -363,7 +405,10 @@ impl fmt::Display for Plan {
     /// source.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() && self.extra.is_empty() {
-            return writeln!(f, "nothing to do: the database matches the source");
+            if self.pre.is_empty() && self.post.is_empty() {
+                writeln!(f, "nothing to do: the database matches the source")?;
+            }
+            return write_project_steps(f, self);
         }
         for (i, step) in self.steps.iter().enumerate() {
             write!(
@@ -400,6 +445,22 @@ impl fmt::Display for Plan {
                 "extra: {key} is in the database but not in the source (left alone)"
             )?;
         }
-        Ok(())
+        write_project_steps(f, self)
     }
+}
+
+/// The project's steps, which run on every deployment.
+fn write_project_steps(f: &mut fmt::Formatter<'_>, plan: &Plan) -> fmt::Result {
+    for (phase, steps) in [("before", &plan.pre), ("after", &plan.post)] {
+        for step in steps {
+            writeln!(
+                f,
+                "runs {phase} the changes, as on every deployment: {} ({} batch{})",
+                step.path,
+                step.batches.len(),
+                if step.batches.len() == 1 { "" } else { "es" }
+            )?;
+        }
+    }
+    Ok(())
 }

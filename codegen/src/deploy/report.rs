@@ -21,6 +21,8 @@ pub struct Report {
     /// and of the planned batches.
     pub source_hash: String,
     pub plan_hash: String,
+    /// Pre- and post-deployment step files, run on every deployment.
+    pub project_steps: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,6 +65,7 @@ impl Report {
             duration_ms: duration.as_millis(),
             source_hash: plan.source_hash.clone(),
             plan_hash: plan.plan_hash(),
+            project_steps: plan.pre.len() + plan.post.len(),
         }
     }
 
@@ -74,7 +77,14 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.objects.is_empty() && self.blocked.is_empty() {
-            writeln!(f, "nothing to do: the database matches the source")?;
+            match self.project_steps {
+                0 => writeln!(f, "nothing to do: the database matches the source")?,
+                n => writeln!(
+                    f,
+                    "no schema changes: the database matches the source; {n} project step{} run as on every deployment",
+                    if n == 1 { "" } else { "s" }
+                )?,
+            }
         }
         for (action, kinds) in &self.objects {
             let counted: Vec<String> = kinds

@@ -78,6 +78,12 @@ struct StepView {
 }
 
 #[derive(Serialize)]
+struct ProjectStepView {
+    path: String,
+    batches: Vec<String>,
+}
+
+#[derive(Serialize)]
 struct BlockedView {
     object: String,
     summary: String,
@@ -122,9 +128,20 @@ pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
         })
         .collect();
     let history = qualified(super::HISTORY_SCHEMA, "DeploymentHistory");
+    let project = |steps: &[super::DeploymentStep]| -> Vec<ProjectStepView> {
+        steps
+            .iter()
+            .map(|s| ProjectStepView {
+                path: comment_text(&s.path),
+                batches: s.batches.clone(),
+            })
+            .collect()
+    };
     let text = env
         .get_template("script.sql")?
         .render(minijinja::context! {
+            pre => project(&plan.pre),
+            post => project(&plan.post),
             steps,
             blocked,
             history_schema => identifier(super::HISTORY_SCHEMA),

@@ -44,6 +44,23 @@ pub struct Model {
     pub queues: Vec<QueueDef>,
     pub roles: Vec<RoleDef>,
     pub views: Vec<ViewDef>,
+    /// T-SQL files run before and after every deployment's schema changes
+    /// (seed data, queue activation, jobs), in the order the project
+    /// declares them.
+    pub deploy_steps: DeploySteps,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeploySteps {
+    pub pre: Vec<DeployStep>,
+    pub post: Vec<DeployStep>,
+}
+
+/// One step file: its path (relative to the crate) and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployStep {
+    pub path: String,
+    pub text: String,
 }
 
 /// `[schema].[name]`.
