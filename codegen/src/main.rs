@@ -344,7 +344,15 @@ fn plan(
 ) -> ExitCode {
     use codegen::deploy::{Allowances, Live, Report, catalog, plan_changes, render_script};
     let started = std::time::Instant::now();
-    let allow = match Allowances::parse(inputs.allow.iter().map(String::as_str)) {
+    // The source's allowances (Cargo.toml) and this run's (--allow).
+    let allow = match Allowances::parse(
+        desired
+            .deploy_steps
+            .allow
+            .iter()
+            .chain(&inputs.allow)
+            .map(String::as_str),
+    ) {
         Ok(allow) => allow,
         Err(e) => {
             eprintln!("error: {e}");

@@ -47,6 +47,15 @@ pub fn generate_with(
     match settings {
         Some(Ok(settings)) => {
             crate::project::apply_settings(&mut source.model, &settings);
+            source.model.deploy_steps.allow = settings.deploy.allow.clone();
+            if let Err(e) =
+                crate::deploy::Allowances::parse(settings.deploy.allow.iter().map(String::as_str))
+            {
+                diagnostics.push(
+                    Diagnostic::new(Code::InvalidOptionValue, format!("{manifest_path}: {e}"))
+                        .with_help("[package.metadata.hartonomous.deploy] allow lists entries like \"dbo.Customer.Legacy:drop\""),
+                );
+            }
             // The step files, beside the crate's Cargo.toml.
             let crate_dir = manifest_path.trim_end_matches("Cargo.toml");
             for (phase, paths) in [

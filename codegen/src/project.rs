@@ -7,6 +7,7 @@
 //! [package.metadata.hartonomous.deploy]
 //! pre = ["deploy/pre/disable_jobs.sql"]     # run before the schema changes
 //! post = ["deploy/post/seed_regions.sql"]   # run after them, in this order
+//! allow = ["dbo.Customer.Legacy:drop"]      # changes that may lose data, allowed
 //! ```
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -31,6 +32,9 @@ pub struct DeploySettings {
     pub pre: Vec<String>,
     #[serde(default)]
     pub post: Vec<String>,
+    /// Risky changes allowed by the source, `schema.table[.column]:kind`.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -1278,3 +1278,35 @@ fn deployment_steps_are_read_from_the_crate_and_a_missing_one_is_named() {
         "{stdout}"
     );
 }
+
+#[test]
+fn allowances_in_the_source_are_checked_and_used() {
+    let old = Scratch::new("allow-source-old");
+    old.write("functions/src/lib.rs", CUSTOMER_V1);
+    let new = Scratch::new("allow-source-new");
+    new.write("functions/src/lib.rs", CUSTOMER_V2);
+    new.write(
+        "functions/Cargo.toml",
+        "[package]\nname = \"functions\"\n\n[package.metadata.hartonomous.deploy]\nallow = [\"dbo.Customer.Legacy\"]\n",
+    );
+    let out = new.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "functions/Cargo.toml: cannot read the allowance `dbo.Customer.Legacy`: no `:kind`"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    new.write(
+        "functions/Cargo.toml",
+        "[package]\nname = \"functions\"\n\n[package.metadata.hartonomous.deploy]\nallow = [\"dbo.Customer.Legacy:drop\"]\n",
+    );
+    let out = new.run(&["plan", "--from-root", old.0.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("drop column [Legacy] (allowed: dbo.Customer.Legacy:drop)"),
+        "{}",
+        text(&out.stdout)
+    );
+}

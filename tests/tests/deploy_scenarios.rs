@@ -128,8 +128,17 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
         );
         let current = model(&s.current, path, "current");
         let desired = model(&s.desired, path, "desired");
-        let allow = Allowances::parse(s.allow.iter().map(String::as_str))
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        // The source's own allowances (Cargo.toml) and the scenario's, as
+        // `codegen plan` merges them with `--allow`.
+        let allow = Allowances::parse(
+            desired
+                .deploy_steps
+                .allow
+                .iter()
+                .chain(&s.allow)
+                .map(String::as_str),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let live = Live::from_model(&current, &options).unwrap();
         let plan = plan_changes(&live, &desired, &allow, &options).unwrap();
         let shown = plan.to_string();

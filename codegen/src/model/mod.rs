@@ -54,6 +54,9 @@ pub struct Model {
 pub struct DeploySteps {
     pub pre: Vec<DeployStep>,
     pub post: Vec<DeployStep>,
+    /// Changes that can lose data which the source allows
+    /// (`schema.table[.column]:kind`), as `--allow` does for one run.
+    pub allow: Vec<String>,
 }
 
 /// One step file: its path (relative to the crate) and its text.
