@@ -428,37 +428,27 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
         .filter(|r| !r.schema.eq_ignore_ascii_case(super::HISTORY_SCHEMA))
     {
         let table = table_of(&mut tables, &row.schema, &row.table)?;
-        let slot = if row.kind.trim() == "PK" {
-            &mut table.primary_key
+        // One row per column, in key order: the first makes the key.
+        let keys = if row.kind.trim() == "PK" {
+            table.primary_key.as_mut().map(std::slice::from_mut)
         } else {
-            let existing = table.uniques.iter().position(|u| u.name == row.name);
-            match existing {
-                Some(i) => {
-                    table.uniques[i].columns.push(row.column.clone());
-                    continue;
-                }
-                None => {
-                    table.uniques.push(KeyDef {
-                        name: row.name.clone(),
-                        columns: vec![row.column.clone()],
-                        clustered: row.clustered,
-                        hash_buckets: None,
-                        span: catalog_span(),
-                    });
-                    continue;
-                }
-            }
+            Some(table.uniques.as_mut_slice())
         };
-        match slot {
+        match keys.and_then(|keys| keys.iter_mut().find(|k| k.name == row.name)) {
             Some(key) => key.columns.push(row.column.clone()),
             None => {
-                *slot = Some(KeyDef {
+                let key = KeyDef {
                     name: row.name.clone(),
                     columns: vec![row.column.clone()],
                     clustered: row.clustered,
                     hash_buckets: None,
                     span: catalog_span(),
-                })
+                };
+                if row.kind.trim() == "PK" {
+                    table.primary_key = Some(key);
+                } else {
+                    table.uniques.push(key);
+                }
             }
         }
     }

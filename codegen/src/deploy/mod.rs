@@ -25,7 +25,8 @@ pub use script::render_script;
 pub use type_change::{TypeChange, classify};
 
 use crate::emit::{EmitOptions, emit_object_scripts};
-use crate::model::{Model, ObjectKey};
+use crate::model::{Model, ObjectKey, QualifiedName};
+use crate::quote_sql::{qualified, string_literal};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -249,6 +250,13 @@ impl Live {
         self.scripts.insert(same_name(&key), (key, definition));
     }
 
+    /// The table of this name, compared as SQL Server compares names.
+    fn table(&self, name: &QualifiedName) -> Option<&crate::model::TableDef> {
+        self.tables
+            .iter()
+            .find(|t| t.name.collision_key() == name.collision_key())
+    }
+
     fn definition(&self, key: &ObjectKey) -> Option<&str> {
         self.scripts
             .get(&same_name(key))
@@ -290,54 +298,10 @@ pub fn plan_changes(
         match key {
             ObjectKey::Table(name) => {
                 let table = desired.tables.iter().find(|t| &t.name == name);
-                let find = |n: &crate::model::QualifiedName| {
-                    live.tables
-                        .iter()
-                        .find(|t| t.name.collision_key() == n.collision_key())
+                let before = match table {
+                    Some(t) => table_before(live, t, &mut plan, &mut renamed_away),
+                    None => live.table(name),
                 };
-                let mut before = find(name);
-                // Declared renames: the old table, renamed, stands for the
-                // new one.
-                let renamed = table.and_then(|t| t.renamed_from.as_ref()).map(|old| {
-                    crate::model::QualifiedName {
-                        schema: name.schema.clone(),
-                        name: old.clone(),
-                    }
-                });
-                if let (None, Some(old)) = (before, &renamed)
-                    && let Some(old_table) = find(old)
-                {
-                    plan.steps.push(Step {
-                        object: key.clone(),
-                        action: Action::Alter,
-                        summary: format!("rename table {} to {}", old, name),
-                        batches: vec![format!(
-                            "EXEC sp_rename {}, {};",
-                            crate::quote_sql::string_literal(&crate::quote_sql::qualified(
-                                &old.schema,
-                                &old.name
-                            )),
-                            crate::quote_sql::string_literal(&name.name)
-                        )],
-                        allowed: Vec::new(),
-                    });
-                    renamed_away.insert(same_name(&ObjectKey::Table(old.clone())));
-                    before = Some(old_table);
-                } else if let (Some(_), Some(old)) = (before, &renamed)
-                    && find(old).is_some()
-                {
-                    plan.blocked.push(Blocked {
-                        object: key.clone(),
-                        change: ChangeId {
-                            target: name.to_string(),
-                            risk: Risk::Rebuild,
-                        },
-                        summary: format!("rename table {old} to {name}"),
-                        reason: format!(
-                            "both {old} and {name} exist: drop one by hand, or remove `renamed_from`"
-                        ),
-                    });
-                }
                 match (before, table) {
                     (None, Some(_)) => plan.steps.push(Step {
                         object: key.clone(),
@@ -381,16 +345,69 @@ pub fn plan_changes(
     Ok(plan)
 }
 
+/// The live table that stands for `desired`: its own, or, when it declares
+/// `renamed_from` and only the old one exists, the old one, renamed by a
+/// step (its old name then goes into `renamed_away`). Both present is
+/// blocked.
+fn table_before<'a>(
+    live: &'a Live,
+    desired: &crate::model::TableDef,
+    plan: &mut Plan,
+    renamed_away: &mut std::collections::BTreeSet<String>,
+) -> Option<&'a crate::model::TableDef> {
+    let name = &desired.name;
+    let key = ObjectKey::Table(name.clone());
+    let current = live.table(name);
+    let Some(old) = desired.renamed_from.as_ref().map(|old| QualifiedName {
+        schema: name.schema.clone(),
+        name: old.clone(),
+    }) else {
+        return current;
+    };
+    match (current, live.table(&old)) {
+        (None, Some(old_table)) => {
+            plan.steps.push(Step {
+                object: key,
+                action: Action::Alter,
+                summary: format!("rename table {old} to {name}"),
+                batches: vec![format!(
+                    "EXEC sp_rename {}, {};",
+                    string_literal(&qualified(&old.schema, &old.name)),
+                    string_literal(&name.name)
+                )],
+                allowed: Vec::new(),
+            });
+            renamed_away.insert(same_name(&ObjectKey::Table(old)));
+            Some(old_table)
+        }
+        (Some(_), Some(_)) => {
+            plan.blocked.push(Blocked {
+                object: key,
+                change: ChangeId {
+                    target: name.to_string(),
+                    risk: Risk::Rebuild,
+                },
+                summary: format!("rename table {old} to {name}"),
+                reason: format!(
+                    "both {old} and {name} exist: drop one by hand, or remove `renamed_from`"
+                ),
+            });
+            current
+        }
+        _ => current,
+    }
+}
+
 /// An object's identity as SQL Server compares names: procedures,
 /// functions (VECTOR companions and the tenant predicate among them) and
 /// views by schema and name alone, since the catalog knows them as modules.
 fn same_name(key: &ObjectKey) -> String {
-    let module = |name: &crate::model::QualifiedName| format!("module {name}");
+    let module = |name: &QualifiedName| format!("module {name}");
     match key {
         ObjectKey::Routine(_, name) | ObjectKey::View(name) | ObjectKey::Companion(name) => {
             module(name)
         }
-        ObjectKey::TenantPredicate => module(&crate::model::QualifiedName {
+        ObjectKey::TenantPredicate => module(&QualifiedName {
             schema: crate::model::SECURITY_SCHEMA.into(),
             name: crate::emit::TENANT_PREDICATE.into(),
         }),

@@ -15,12 +15,8 @@ impl Table {
             self.sql,
             column_definition(column)
         );
-        let fills_itself = column.value.nullable
-            || column.default.is_some()
-            || column.identity.is_some()
-            || column.computed.is_some();
         let summary = format!("add column {}", identifier(&column.sql_name));
-        if fills_itself {
+        if fills_itself(column) {
             self.safe(plan, summary, vec![add]);
         } else {
             let guard = self.guard(
@@ -222,6 +218,15 @@ impl Table {
             );
         }
     }
+}
+
+/// Whether existing rows get a value for the column when it is added:
+/// nullable, defaulted, identity or computed.
+pub(super) fn fills_itself(column: &TableColumn) -> bool {
+    column.value.nullable
+        || column.default.is_some()
+        || column.identity.is_some()
+        || column.computed.is_some()
 }
 
 pub(super) fn same_collation(before: &TableColumn, after: &TableColumn) -> bool {

@@ -15,50 +15,6 @@ use dependents::{Dependent, altered_columns, constraints, indexes, keyed_changes
 /// and indexes that go or change are dropped first, columns changed, then
 /// constraints and indexes added.
 pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
-    let (steps_before, blocked_before) = (plan.steps.len(), plan.blocked.len());
-    plan_table_changes(live, desired, allow, plan);
-    hold_back_dependents(plan, steps_before, blocked_before);
-}
-
-/// Steps of this table that use a column whose addition is blocked would
-/// fail on the missing column: they are held back with it, as blocked
-/// under the same change (allowing it plans them all).
-fn hold_back_dependents(plan: &mut Plan, steps_before: usize, blocked_before: usize) {
-    let missing: Vec<(String, ChangeId)> = plan.blocked[blocked_before..]
-        .iter()
-        .filter(|b| b.change.risk == Risk::Required)
-        .filter_map(|b| {
-            let column = b.change.target.rsplit('.').next()?;
-            Some((identifier(column), b.change.clone()))
-        })
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let mut i = steps_before;
-    while i < plan.steps.len() {
-        let uses = missing.iter().find(|(column, _)| {
-            plan.steps[i]
-                .batches
-                .iter()
-                .any(|b| b.to_lowercase().contains(&column.to_lowercase()))
-        });
-        match uses {
-            Some((column, change)) => {
-                let step = plan.steps.remove(i);
-                plan.blocked.push(Blocked {
-                    object: step.object,
-                    change: change.clone(),
-                    summary: step.summary,
-                    reason: format!("it uses {column}, whose addition is blocked"),
-                });
-            }
-            None => i += 1,
-        }
-    }
-}
-
-fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
     let mut live = live.clone();
     let table = Table {
         object: ObjectKey::Table(desired.name.clone()),
@@ -69,13 +25,7 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
         // below, before any column change).
         temporal: live.temporal.as_ref().and(desired.temporal.clone()),
     };
-    if let (Some(before), Some(after)) = (&live.temporal, &desired.temporal)
-        && same_temporal(
-            Some(before),
-            Some(&with_retention(after, &before.retention)),
-        )
-        && !same_temporal(Some(before), Some(after))
-    {
+    if let Some((before, after)) = retention_change(&live, desired) {
         // Only the retention differs: set in place, history kept.
         table.safe(
             plan,
@@ -147,39 +97,49 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
     let altered = altered_columns(live, desired);
     let (drop_keys, add_keys) = keyed_changes(&constraints(live), &constraints(desired), &altered);
     let (drop_keys, add_keys) = table.renamed(plan, drop_keys, add_keys, false);
-    // A column whose drop stays blocked keeps what stands on it: those
-    // drops are held back with it, so the table is not left half-changed.
-    let kept: Vec<ChangeId> = live
-        .columns
-        .iter()
-        .filter(|c| desired.column(&c.sql_name).is_none())
-        .map(|c| table.column_change(&c.sql_name, Risk::Drop))
-        .filter(|change| !allow.allows(change))
-        .collect();
-    let hold = |drops: Vec<Dependent>, plan: &mut Plan, what: &str| -> Vec<Dependent> {
-        drops
+    // Constraints and indexes on a column whose drop or addition stays
+    // blocked are held back with it, as blocked under the same change
+    // (allowing it plans them all), so the table is never left half-changed
+    // and no step fails on a missing column.
+    let held = held_columns(live, desired, &table, allow);
+    let hold = |dependents: Vec<Dependent>, plan: &mut Plan, dropping: bool, what: &str| {
+        dependents
             .into_iter()
             .filter(|d| {
-                let column = kept.iter().find(|change| {
-                    let name = change.target.rsplit('.').next().unwrap_or_default();
-                    d.uses(name)
-                });
-                if let Some(change) = column {
-                    plan.blocked.push(Blocked {
-                        object: table.object.clone(),
-                        change: change.clone(),
-                        summary: format!("drop {what} {}", identifier(&d.name)),
-                        reason: format!(
+                let Some(h) = held
+                    .iter()
+                    .find(|h| h.dropped == dropping && d.uses(&h.column))
+                else {
+                    return true;
+                };
+                let (summary, reason) = if dropping {
+                    (
+                        format!("drop {what} {}", identifier(&d.name)),
+                        format!(
                             "it stands on {}, whose drop is blocked",
-                            identifier(change.target.rsplit('.').next().unwrap_or_default())
+                            identifier(&h.column)
                         ),
-                    });
-                }
-                column.is_none()
+                    )
+                } else {
+                    (
+                        format!("{what} {}", identifier(&d.name)),
+                        format!(
+                            "it uses {}, whose addition is blocked",
+                            identifier(&h.column)
+                        ),
+                    )
+                };
+                plan.blocked.push(Blocked {
+                    object: table.object.clone(),
+                    change: h.change.clone(),
+                    summary,
+                    reason,
+                });
+                false
             })
-            .collect()
+            .collect::<Vec<_>>()
     };
-    let drop_keys = hold(drop_keys, plan, "constraint");
+    let drop_keys = hold(drop_keys, plan, true, "constraint");
     if let Some(key) = drop_keys
         .iter()
         .find(|d| d.key && altered.iter().any(|c| d.uses(c)))
@@ -200,7 +160,7 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
     }
     let (drop_indexes, add_indexes) = keyed_changes(&indexes(live), &indexes(desired), &altered);
     let (drop_indexes, add_indexes) = table.renamed(plan, drop_indexes, add_indexes, true);
-    let drop_indexes = hold(drop_indexes, plan, "index");
+    let drop_indexes = hold(drop_indexes, plan, true, "index");
     for d in &drop_indexes {
         table.safe(
             plan,
@@ -246,6 +206,8 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
         }
     }
 
+    let add_keys = hold(add_keys, plan, false, "add constraint");
+    let add_indexes = hold(add_indexes, plan, false, "create index");
     for d in &add_keys {
         table.safe(
             plan,
@@ -262,6 +224,41 @@ fn plan_table_changes(live: &TableDef, desired: &TableDef, allow: &Allowances, p
     }
 }
 
+/// A column whose drop or addition stays blocked, and the change that
+/// would unblock it.
+struct Held {
+    column: String,
+    dropped: bool,
+    change: ChangeId,
+}
+
+fn held_columns(
+    live: &TableDef,
+    desired: &TableDef,
+    table: &Table,
+    allow: &Allowances,
+) -> Vec<Held> {
+    let dropped = live
+        .columns
+        .iter()
+        .filter(|c| desired.column(&c.sql_name).is_none())
+        .map(|c| (c, true, Risk::Drop));
+    let added = desired
+        .columns
+        .iter()
+        .filter(|c| live.column(&c.sql_name).is_none() && !columns::fills_itself(c))
+        .map(|c| (c, false, Risk::Required));
+    dropped
+        .chain(added)
+        .map(|(c, dropped, risk)| Held {
+            column: c.sql_name.clone(),
+            dropped,
+            change: table.column_change(&c.sql_name, risk),
+        })
+        .filter(|h| !allow.allows(&h.change))
+        .collect()
+}
+
 /// Why the table cannot be changed in place, if it cannot.
 fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
     const BY_COPY: &str =
@@ -272,14 +269,9 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
     if live.graph != desired.graph {
         return Some(format!("it changes to or from a graph table: {BY_COPY}"));
     }
-    let retention_only = match (&live.temporal, &desired.temporal) {
-        (Some(before), Some(after)) => same_temporal(
-            Some(before),
-            Some(&with_retention(after, &before.retention)),
-        ),
-        _ => false,
-    };
-    if !retention_only && !same_temporal(live.temporal.as_ref(), desired.temporal.as_ref()) {
+    if !same_temporal(live.temporal.as_ref(), desired.temporal.as_ref())
+        && retention_change(live, desired).is_none()
+    {
         return Some(
             "its system versioning changes, which is not planned in place yet (versioning off, both tables altered, versioning on with the same history and retention)"
                 .into(),
@@ -309,12 +301,20 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
     None
 }
 
-/// `temporal` with another retention.
-fn with_retention(temporal: &TemporalDef, retention: &Option<String>) -> TemporalDef {
-    TemporalDef {
-        retention: retention.clone(),
-        ..temporal.clone()
-    }
+/// Both sides' versioning, when they differ in the retention alone (set
+/// in place, the history kept).
+fn retention_change<'a>(
+    live: &'a TableDef,
+    desired: &'a TableDef,
+) -> Option<(&'a TemporalDef, &'a TemporalDef)> {
+    let (before, after) = (live.temporal.as_ref()?, desired.temporal.as_ref()?);
+    let only_retention = TemporalDef {
+        retention: before.retention.clone(),
+        ..after.clone()
+    };
+    (same_temporal(Some(before), Some(&only_retention))
+        && !same_temporal(Some(before), Some(after)))
+    .then_some((before, after))
 }
 
 /// The same system versioning: history table, retention and period
