@@ -60,10 +60,9 @@ fn split<T: Send>(
         return work(block);
     }
     let per = (block.len() / DIM).div_ceil(threads) * DIM;
-    let chunks: Vec<&[f32]> = block.chunks(per).collect();
-    chunks
-        .par_iter()
-        .map(|chunk| work(chunk))
+    block
+        .par_chunks(per)
+        .map(&work)
         .reduce_with(merge)
         .expect("one chunk at least")
 }

@@ -116,9 +116,8 @@ pub fn top_k_cosine_parallel(
         return top_k_cosine(query, block, dim, k);
     }
     let per_thread = total_rows.div_ceil(threads);
-    let chunks: Vec<&[f32]> = block.chunks(per_thread * dim).collect();
-    let parts: Vec<Result<Vec<Hit>, VectorError>> = chunks
-        .par_iter()
+    let parts: Vec<Result<Vec<Hit>, VectorError>> = block
+        .par_chunks(per_thread * dim)
         .enumerate()
         .map(|(part, chunk)| {
             top_k_cosine(query, chunk, dim, k).map(|hits| {

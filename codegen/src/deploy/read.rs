@@ -39,6 +39,11 @@ struct Rows {
 }
 
 impl Rows {
+    /// Every row through `read`.
+    fn each<T>(&self, read: impl Fn(&Row) -> Result<T, ReadError>) -> Result<Vec<T>, ReadError> {
+        self.rows.iter().map(read).collect()
+    }
+
     fn error(&self, message: String) -> ReadError {
         ReadError {
             query: self.query,
@@ -109,7 +114,7 @@ where
     };
 
     let q = run(client, "columns", &columns_query(major_version)).await?;
-    for row in &q.rows {
+    catalog.columns = q.each(|row| {
         let default = match (
             q.optional_text(row, "default_name")?,
             q.optional_text(row, "default_definition")?,
@@ -117,7 +122,7 @@ where
             (Some(name), Some(definition)) => Some((name, definition)),
             _ => None,
         };
-        catalog.columns.push(ColumnRow {
+        Ok(ColumnRow {
             schema: q.text(row, "schema_name")?,
             table: q.text(row, "table_name")?,
             column: q.text(row, "column_name")?,
@@ -135,24 +140,24 @@ where
             persisted: q.flag(row, "persisted")?,
             default,
             vector_dimensions: q.int(row, "vector_dimensions")?,
-        });
-    }
+        })
+    })?;
 
     let q = run(client, "keys", KEYS).await?;
-    for row in &q.rows {
-        catalog.keys.push(KeyRow {
+    catalog.keys = q.each(|row| {
+        Ok(KeyRow {
             schema: q.text(row, "schema_name")?,
             table: q.text(row, "table_name")?,
             name: q.text(row, "constraint_name")?,
             kind: q.text(row, "kind")?,
             clustered: q.flag(row, "clustered")?,
             column: q.text(row, "column_name")?,
-        });
-    }
+        })
+    })?;
 
     let q = run(client, "foreign keys", FOREIGN_KEYS).await?;
-    for row in &q.rows {
-        catalog.foreign_keys.push(ForeignKeyRow {
+    catalog.foreign_keys = q.each(|row| {
+        Ok(ForeignKeyRow {
             schema: q.text(row, "schema_name")?,
             table: q.text(row, "table_name")?,
             name: q.text(row, "constraint_name")?,
@@ -162,22 +167,22 @@ where
             referenced_column: q.text(row, "referenced_column")?,
             on_delete: q.text(row, "on_delete")?,
             on_update: q.text(row, "on_update")?,
-        });
-    }
+        })
+    })?;
 
     let q = run(client, "checks", CHECKS).await?;
-    for row in &q.rows {
-        catalog.checks.push(CheckRow {
+    catalog.checks = q.each(|row| {
+        Ok(CheckRow {
             schema: q.text(row, "schema_name")?,
             table: q.text(row, "table_name")?,
             name: q.text(row, "constraint_name")?,
             definition: q.text(row, "definition")?,
-        });
-    }
+        })
+    })?;
 
     let q = run(client, "indexes", INDEXES).await?;
-    for row in &q.rows {
-        catalog.indexes.push(IndexRow {
+    catalog.indexes = q.each(|row| {
+        Ok(IndexRow {
             schema: q.text(row, "schema_name")?,
             table: q.text(row, "table_name")?,
             name: q.text(row, "index_name")?,
@@ -187,12 +192,12 @@ where
             column: q.optional_text(row, "column_name")?,
             descending: q.flag(row, "is_descending_key")?,
             included: q.flag(row, "is_included_column")?,
-        });
-    }
+        })
+    })?;
 
     let q = run(client, "temporal", TEMPORAL).await?;
-    for row in &q.rows {
-        catalog.temporal.push(TemporalRow {
+    catalog.temporal = q.each(|row| {
+        Ok(TemporalRow {
             schema: q.text(row, "schema_name")?,
             table: q.text(row, "table_name")?,
             history_schema: q.text(row, "history_schema")?,
@@ -207,8 +212,8 @@ where
             period_start: q.text(row, "period_start")?,
             period_end: q.text(row, "period_end")?,
             hidden: q.flag(row, "hidden")?,
-        });
-    }
+        })
+    })?;
 
     let q = run(client, "last deployment", LAST_DEPLOYMENT).await?;
     if let Some(row) = q.rows.first() {
@@ -222,13 +227,13 @@ where
     }
 
     let q = run(client, "modules", MODULES).await?;
-    for row in &q.rows {
-        catalog.modules.push(ModuleRow {
+    catalog.modules = q.each(|row| {
+        Ok(ModuleRow {
             schema: q.text(row, "schema_name")?,
             name: q.text(row, "object_name")?,
             object_type: q.text(row, "object_type")?,
             definition: q.text(row, "definition")?,
-        });
-    }
+        })
+    })?;
     Ok(catalog)
 }

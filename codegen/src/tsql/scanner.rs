@@ -138,33 +138,18 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 }
                 push(&mut out, Kind::Number, start..i);
             }
-            b'.' => {
+            b'.' | b',' | b'(' | b')' | b';' | b'=' | b'*' => {
                 i += 1;
-                push(&mut out, Kind::Dot, start..i);
-            }
-            b',' => {
-                i += 1;
-                push(&mut out, Kind::Comma, start..i);
-            }
-            b'(' => {
-                i += 1;
-                push(&mut out, Kind::Open, start..i);
-            }
-            b')' => {
-                i += 1;
-                push(&mut out, Kind::Close, start..i);
-            }
-            b';' => {
-                i += 1;
-                push(&mut out, Kind::Semicolon, start..i);
-            }
-            b'=' => {
-                i += 1;
-                push(&mut out, Kind::Equals, start..i);
-            }
-            b'*' => {
-                i += 1;
-                push(&mut out, Kind::Star, start..i);
+                let kind = match c {
+                    b'.' => Kind::Dot,
+                    b',' => Kind::Comma,
+                    b'(' => Kind::Open,
+                    b')' => Kind::Close,
+                    b';' => Kind::Semicolon,
+                    b'=' => Kind::Equals,
+                    _ => Kind::Star,
+                };
+                push(&mut out, kind, start..i);
             }
             c if is_word_byte(c) => {
                 while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'$') {
