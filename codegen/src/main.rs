@@ -447,6 +447,7 @@ fn plan(
 fn model_summary(model: &codegen::model::Model) -> String {
     let counts = [
         (model.routines.len(), "routine", "routines"),
+        (model.aggregates.len(), "aggregate", "aggregates"),
         (model.rows.len(), "row type", "row types"),
         (model.tables.len(), "table", "tables"),
         (model.sequences.len(), "sequence", "sequences"),

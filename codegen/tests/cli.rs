@@ -1310,3 +1310,64 @@ fn allowances_in_the_source_are_checked_and_used() {
         text(&out.stdout)
     );
 }
+
+const AGGREGATE_CRATE: &str = r#"use runtime::prelude::*;
+
+pub struct Total(f64);
+
+impl SqlAggregate for Total {
+    type Error = String;
+    fn init() -> Self { Total(0.0) }
+    fn merge(&mut self, other: Self) -> Result<(), String> { self.0 += other.0; Ok(()) }
+    fn save(&self, out: &mut StateWriter) { out.f64(self.0) }
+    fn restore(input: &mut StateReader<'_>) -> Result<Self, StateError> { input.f64().map(Total) }
+}
+
+/// Sum of the values.
+#[sql_aggregate(name = "fn_Total")]
+impl Total {
+    pub fn accumulate(&mut self, value: f64) { self.0 += value; }
+    pub fn terminate(&self) -> f64 { self.0 }
+}
+
+#[sql_function(name = "FN_TOTAL")]
+pub fn total(x: f64) -> f64 { x }
+
+#[sql_procedure(body = "SELECT dbo.fn_Total(1.0, 2.0) AS t;")]
+pub fn sp_sum();
+"#;
+
+#[test]
+fn aggregates_share_names_with_functions_and_are_called_like_them() {
+    let s = Scratch::new("aggregate-rules");
+    s.write("functions/src/lib.rs", AGGREGATE_CRATE);
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr
+            .contains("error[HS0501]: `dbo.fn_Total` is declared twice: by `total` and by `Total`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error[HS0703]: `dbo.sp_sum` calls `dbo.FN_TOTAL` with 2 arguments, but it takes 1"
+        ),
+        "{stderr}"
+    );
+    // Without the clash and with the right call, the aggregate is generated.
+    s.write(
+        "functions/src/lib.rs",
+        &AGGREGATE_CRATE
+            .replace("#[sql_function(name = \"FN_TOTAL\")]", "#[sql_function]")
+            .replace("dbo.fn_Total(1.0, 2.0)", "dbo.fn_Total(1.0)"),
+    );
+    let out = s.run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let sql =
+        std::fs::read_to_string(s.0.join("generated/sql/dbo/aggregates/fn_Total.sql")).unwrap();
+    assert!(sql.contains("CREATE AGGREGATE [dbo].[fn_Total]\n(\n    @value FLOAT\n)\nRETURNS FLOAT\nEXTERNAL NAME [Hartonomous.Functions].[Hartonomous.Functions.Total];"), "{sql}");
+    assert!(sql.contains("-- Sum of the values."), "{sql}");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("2 routines, 1 aggregate"), "{said}");
+}

@@ -3,6 +3,7 @@
 //! Every `#[sql_function]` / `#[sql_procedure]` here becomes a T-SQL object
 //! under `generated/sql/` when `cargo run -p codegen` runs.
 
+pub mod aggregates;
 pub mod planning;
 pub mod schema;
 pub mod search;

@@ -81,6 +81,45 @@ namespace Hartonomous.Functions
         {
             return new RustException(routine + ": " + parameter + " must not be NULL");
         }
+
+        internal static Exception NoState(string aggregate)
+        {
+            return new RustException(aggregate + ": the aggregate has no state (Init or Read was not called)");
+        }
+
+        internal static Exception TruncatedState(string aggregate, int declared, int read)
+        {
+            return new RustException(aggregate + ": the saved state declares " + declared + " bytes, " + read + " could be read");
+        }
+
+        internal static void Release(ref AggregateState state)
+        {
+            if (state != null)
+            {
+                state.Dispose();
+                state = null;
+            }
+        }
+
+        /// <summary>Aggregate states alive in Rust: for leak checks.</summary>
+        public static long LiveAggregateStates()
+        {
+            return NativeMethods.hs_aggregate_live_states();
+        }
+    }
+
+    /// <summary>An aggregate's state in Rust, freed by its finalizer or Dispose.</summary>
+    public sealed class AggregateState : SafeHandle
+    {
+        public AggregateState() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMethods.hs_aggregate_free(handle);
+            return true;
+        }
     }
 
     [SuppressUnmanagedCodeSecurity]
@@ -96,5 +135,11 @@ namespace Hartonomous.Functions
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void hs_free_bytes(IntPtr ptr, int len);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void hs_aggregate_free(IntPtr state);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern long hs_aggregate_live_states();
     }
 }

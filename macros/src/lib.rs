@@ -5,8 +5,8 @@
 //! Use them through `runtime` (`use runtime::prelude::*`).
 
 use codegen::annotations::{
-    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_object, parse_routine, parse_row,
-    parse_table, returned_row_type,
+    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_aggregate, parse_object,
+    parse_routine, parse_row, parse_table, returned_row_type,
 };
 use proc_macro::TokenStream;
 use quote::{quote, quote_spanned};
@@ -31,6 +31,53 @@ pub fn sql_function(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn sql_procedure(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_routine(RoutineAttr::Procedure, args, item)
+}
+
+/// Marks the `impl` block of a user-defined aggregate: the type implements
+/// `runtime::SqlAggregate` (empty state, merge, state bytes); this block has
+/// `fn accumulate(&mut self, ..)` (one row: its parameters are the SQL
+/// parameters) and `fn terminate(&self) -> T` (the result).
+///
+/// Options: `name = ".."` (default: the type's name), `schema = ".."`,
+/// `invariant_to_nulls`, `invariant_to_duplicates`, `invariant_to_order`,
+/// `null_if_empty`, `max_size = <1..8000>` or `unlimited_size` (the
+/// default), `returns = "<SQL type>"`. See docs/aggregates.md.
+#[proc_macro_attribute]
+pub fn sql_aggregate(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut block = match syn::parse::<syn::ItemImpl>(item) {
+        Ok(block) => block,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                format!("#[sql_aggregate] goes on an `impl` block: {e}"),
+            )
+            .to_compile_error()
+            .into();
+        }
+    };
+    let file: Arc<str> = Arc::from("");
+    let ctx = ItemContext {
+        file: &file,
+        module: &[],
+    };
+    let generated = match parse_aggregate(args.into(), &block, &ctx) {
+        Ok(aggregate) => {
+            let state = &block.self_ty;
+            // The exports check, at the type, that it implements SqlAggregate.
+            codegen::native::aggregate_exports(&aggregate, state)
+        }
+        Err(errors) => compile_errors(&errors),
+    };
+    for member in &mut block.items {
+        if let syn::ImplItem::Fn(method) = member {
+            strip_parameter_attributes(&mut method.sig);
+        }
+    }
+    quote! {
+        #block
+        #generated
+    }
+    .into()
 }
 
 /// Declares a row shape: the columns of a table-valued function or result set.

@@ -3,10 +3,12 @@
 //!
 //! A function crate needs one import: `use runtime::prelude::*;`.
 
+pub mod aggregate;
 pub mod batch;
 pub mod ffi;
 pub mod fft;
 pub mod json;
+pub mod moments;
 pub mod null;
 pub mod quantize;
 pub mod simd;
@@ -14,8 +16,8 @@ pub mod spatial;
 pub mod vector;
 
 pub use macros::{
-    SqlRow, SqlTable, sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue,
-    sql_role, sql_schema, sql_sequence, sql_view,
+    SqlRow, SqlTable, sql_aggregate, sql_contract, sql_function, sql_message_type, sql_procedure,
+    sql_queue, sql_role, sql_schema, sql_sequence, sql_view,
 };
 
 /// Implemented by `#[derive(SqlRow)]`: a struct whose fields are the columns
@@ -35,11 +37,12 @@ pub mod types {
 }
 
 pub mod prelude {
+    pub use crate::aggregate::{SqlAggregate, StateError, StateReader, StateWriter};
     pub use crate::types::*;
     pub use crate::vector::{Vector, VectorError};
     pub use crate::{SqlRow, SqlTable};
     pub use macros::{
-        sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue, sql_role,
-        sql_schema, sql_sequence, sql_view,
+        sql_aggregate, sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue,
+        sql_role, sql_schema, sql_sequence, sql_view,
     };
 }

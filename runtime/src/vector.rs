@@ -156,6 +156,24 @@ pub mod reference {
         }
     }
 
+    /// sumsᵢ += xᵢ in f64.
+    pub fn accumulate(sums: &mut [f64], x: &[f32]) {
+        for (s, v) in sums.iter_mut().zip(x) {
+            *s += *v as f64;
+        }
+    }
+
+    /// One step of Welford's update in f64: dᵢ = xᵢ − meanᵢ,
+    /// meanᵢ += dᵢ · inv_count, m2ᵢ += dᵢ · (xᵢ − meanᵢ) with the new mean.
+    pub fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
+        for ((m, q), v) in mean.iter_mut().zip(m2.iter_mut()).zip(x) {
+            let v = *v as f64;
+            let d = v - *m;
+            *m += d * inv_count;
+            *q += d * (v - *m);
+        }
+    }
+
     /// The largest non-NaN element; −∞ when there is none.
     pub fn max(a: &[f32]) -> f32 {
         a.iter()

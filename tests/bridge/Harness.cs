@@ -3,6 +3,15 @@
 //
 //   SIGNATURES                 -> one line per bridge method: its attribute and signature
 //   CALL <method> <arg>...     -> OK <result> | ERR <message>
+//   AGGREGATES                 -> one line per aggregate class: its attribute and methods
+//   NEW <class>                -> OK <id>: a new aggregate instance, Init called
+//   ACC <id> <arg>...          -> OK: Accumulate
+//   MERGE <id> <other id>      -> OK: Merge
+//   TERM <id>                  -> OK <result>: Terminate
+//   SAVE <id>                  -> OK x:<bytes>: Write, as SQL Server serializes
+//   LOAD <class> <bytes>       -> OK <id>: a new instance, Read (no Init, as SQL Server does)
+//   DROP <id>                  -> OK: the harness forgets the instance (SQL Server drops it)
+//   LIVE                       -> OK i:<n>: after a full GC, aggregate states alive in Rust
 //
 // Values are encoded as: N (NULL), i:<integer>, f:<hex of double bits>,
 // r:<hex of float bits>, b:0|1, s:<hex of UTF-16 units>, x:<hex of bytes>.
@@ -38,10 +47,14 @@ static class Harness
     }
 
     static Type bridgeClass;
+    static Assembly bridgeAssembly;
+    static readonly Dictionary<int, object> instances = new Dictionary<int, object>();
+    static int nextInstance = 1;
 
     static int Main(string[] args)
     {
         var assembly = Assembly.LoadFrom(args[0]);
+        bridgeAssembly = assembly;
         bridgeClass = assembly.GetType(args[1], true);
         string line;
         var stdout = Console.Out;
@@ -52,7 +65,8 @@ static class Harness
             {
                 if (parts[0] == "SIGNATURES") Signatures(stdout);
                 else if (parts[0] == "CALL") stdout.WriteLine("OK\t" + Call(parts[1], parts.Skip(2).ToArray()));
-                else stdout.WriteLine("ERR\tunknown command " + parts[0]);
+                else if (parts[0] == "AGGREGATES") Aggregates(stdout);
+                else stdout.WriteLine("OK\t" + Aggregate(parts));
             }
             catch (TargetInvocationException e)
             {
@@ -87,6 +101,107 @@ static class Harness
             {
                 output.WriteLine(string.Join("\t", "OTHER", m.Name, parameters, TypeName(m.ReturnType)));
             }
+        }
+        output.WriteLine("END");
+    }
+
+    static Type AggregateType(string name)
+    {
+        var t = bridgeAssembly.GetTypes().FirstOrDefault(x => x.Name == name);
+        if (t == null || t.GetCustomAttribute<SqlUserDefinedAggregateAttribute>() == null) throw new InvalidOperationException("no aggregate class " + name);
+        return t;
+    }
+
+    static object Instance(string id)
+    {
+        object instance;
+        if (!instances.TryGetValue(int.Parse(id, CultureInfo.InvariantCulture), out instance)) throw new InvalidOperationException("no instance " + id);
+        return instance;
+    }
+
+    static string Keep(object instance)
+    {
+        int id = nextInstance++;
+        instances[id] = instance;
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    // Each call goes through reflection by name, as SQL Server binds the contract.
+    static object Invoke(object instance, string method, object[] args)
+    {
+        var m = instance.GetType().GetMethod(method, BindingFlags.Public | BindingFlags.Instance);
+        if (m == null) throw new InvalidOperationException(instance.GetType().Name + " has no " + method);
+        return m.Invoke(instance, args);
+    }
+
+    static string Aggregate(string[] parts)
+    {
+        switch (parts[0])
+        {
+            case "NEW":
+            {
+                var instance = Activator.CreateInstance(AggregateType(parts[1]));
+                Invoke(instance, "Init", new object[0]);
+                return Keep(instance);
+            }
+            case "ACC":
+            {
+                var instance = Instance(parts[1]);
+                var parameters = instance.GetType().GetMethod("Accumulate").GetParameters();
+                var args = parts.Skip(2).ToArray();
+                if (parameters.Length != args.Length) throw new InvalidOperationException("Accumulate takes " + parameters.Length + " arguments, got " + args.Length);
+                var values = new object[args.Length];
+                for (int i = 0; i < args.Length; i++) values[i] = Decode(parameters[i].ParameterType, args[i]);
+                Invoke(instance, "Accumulate", values);
+                return "";
+            }
+            case "MERGE":
+                Invoke(Instance(parts[1]), "Merge", new[] { Instance(parts[2]) });
+                return "";
+            case "TERM":
+                return Encode(Invoke(Instance(parts[1]), "Terminate", new object[0]));
+            case "SAVE":
+            {
+                var stream = new System.IO.MemoryStream();
+                using (var writer = new System.IO.BinaryWriter(stream)) Invoke(Instance(parts[1]), "Write", new object[] { writer });
+                return "x:" + ToHex(stream.ToArray());
+            }
+            case "LOAD":
+            {
+                var instance = Activator.CreateInstance(AggregateType(parts[1]));
+                using (var reader = new System.IO.BinaryReader(new System.IO.MemoryStream(Hex(parts[2].Substring(2)))))
+                    Invoke(instance, "Read", new object[] { reader });
+                return Keep(instance);
+            }
+            case "DROP":
+                instances.Remove(int.Parse(parts[1], CultureInfo.InvariantCulture));
+                return "";
+            case "LIVE":
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                return "i:" + Bridge.LiveAggregateStates().ToString(CultureInfo.InvariantCulture);
+            default:
+                throw new InvalidOperationException("unknown command " + parts[0]);
+        }
+    }
+
+    static void Aggregates(System.IO.TextWriter output)
+    {
+        foreach (var t in bridgeAssembly.GetTypes().OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            var a = t.GetCustomAttribute<SqlUserDefinedAggregateAttribute>();
+            if (a == null) continue;
+            Func<string, string> signature = name =>
+            {
+                var m = t.GetMethod(name, BindingFlags.Public | BindingFlags.Instance);
+                if (m == null) return "-";
+                return name + "(" + string.Join(",", m.GetParameters().Select(p => TypeName(p.ParameterType))) + ")" + TypeName(m.ReturnType);
+            };
+            output.WriteLine(string.Join("\t", "AGGREGATE", t.FullName, a.Name, a.Format, a.IsInvariantToNulls, a.IsInvariantToDuplicates, a.IsInvariantToOrder, a.IsNullIfEmpty, a.MaxByteSize,
+                typeof(IBinarySerialize).IsAssignableFrom(t), t.IsSerializable,
+                signature("Init"), signature("Accumulate"), signature("Merge"), signature("Terminate"), signature("Read"), signature("Write")));
         }
         output.WriteLine("END");
     }

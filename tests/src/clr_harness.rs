@@ -4,7 +4,9 @@
 //! the harness over its stdin/stdout.
 
 use crate::tsql_parser::{ensure_installed, tools_dir};
+use crate::{generate_workspace, workspace_root};
 use codegen::emit::GeneratedFile;
+use codegen::output::Generation;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -45,8 +47,67 @@ impl Arg {
     }
 }
 
+/// `OK\t<value>` → the value; `ERR\t<message>` → the message.
+fn answer(line: String) -> Result<String, String> {
+    match line.split_once('\t') {
+        Some(("OK", value)) => Ok(value.to_string()),
+        Some(("ERR", message)) => Err(message.to_string()),
+        _ if line == "OK" => Ok(String::new()),
+        _ => panic!("harness answered {line:?}"),
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The namespace-qualified class holding the bridge's routine methods.
+pub const BRIDGE_CLASS: &str = "Hartonomous.Functions.Native";
+
+/// The harness over the C# that codegen writes for the `functions` crate.
+pub fn start_workspace() -> (ClrHarness, Generation) {
+    let generation = generate_workspace();
+    assert_eq!(codegen::emit::EmitOptions::default().class, BRIDGE_CLASS);
+    let sources: Vec<&GeneratedFile> = generation
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("csharp/") && f.path.ends_with(".cs"))
+        .collect();
+    assert!(
+        sources.len()
+            > generation
+                .model
+                .routines
+                .iter()
+                .filter(|r| r.is_native())
+                .count()
+                + generation.model.aggregates.len(),
+        "a C# file per native routine and aggregate, plus shared ones"
+    );
+    let harness = ClrHarness::start(&workspace_root(), &sources, BRIDGE_CLASS)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (harness, generation)
+}
+
+/// The CLR type the bridge must use for a T-SQL parameter or result type.
+pub fn clr_type_for_sql(sql: &str) -> &'static str {
+    match sql.split('(').next().unwrap() {
+        "BIT" => "SqlBoolean",
+        "TINYINT" => "SqlByte",
+        "SMALLINT" => "SqlInt16",
+        "INT" => "SqlInt32",
+        "BIGINT" => "SqlInt64",
+        "REAL" => "SqlSingle",
+        "FLOAT" => "SqlDouble",
+        "NVARCHAR" | "VARCHAR" | "NCHAR" | "CHAR" => "SqlString",
+        "VARBINARY" | "BINARY" => "SqlBytes",
+        "UNIQUEIDENTIFIER" => "SqlGuid",
+        "DECIMAL" => "SqlDecimal",
+        "DATE" | "DATETIME2" | "DATETIME" => "DateTime?",
+        "TIME" => "TimeSpan?",
+        "DATETIMEOFFSET" => "DateTimeOffset?",
+        other => panic!("no CLR type known for {other}"),
+    }
 }
 
 pub struct ClrHarness {
@@ -158,9 +219,10 @@ impl ClrHarness {
         line.trim_end_matches('\n').to_string()
     }
 
-    /// Calls a bridge method; the answer is `OK\t<value>` or `ERR\t<message>`.
-    pub fn call(&mut self, method: &str, args: &[Arg]) -> String {
-        let mut command = format!("CALL\t{method}");
+    /// Sends one command (tab-separated words and encoded arguments) and
+    /// reads its one-line answer: `OK\t<value>` or `ERR\t<message>`.
+    pub fn request(&mut self, words: &[&str], args: &[Arg]) -> String {
+        let mut command = words.join("\t");
         for arg in args {
             command.push('\t');
             command.push_str(&arg.encode());
@@ -170,9 +232,66 @@ impl ClrHarness {
         self.line()
     }
 
+    /// Calls a bridge method; the answer is `OK\t<value>` or `ERR\t<message>`.
+    pub fn call(&mut self, method: &str, args: &[Arg]) -> String {
+        self.request(&["CALL", method], args)
+    }
+
     /// The bridge class's methods as reflection sees them.
     pub fn signatures(&mut self) -> Vec<String> {
-        writeln!(self.stdin, "SIGNATURES").expect("harness input");
+        self.listing("SIGNATURES")
+    }
+
+    /// The aggregate classes as reflection sees them: attribute properties
+    /// and the signatures of their six methods.
+    pub fn aggregate_signatures(&mut self) -> Vec<String> {
+        self.listing("AGGREGATES")
+    }
+
+    /// A new aggregate instance of `class`, `Init` called: its id.
+    pub fn new_aggregate(&mut self, class: &str) -> Result<String, String> {
+        answer(self.request(&["NEW", class], &[]))
+    }
+
+    pub fn accumulate(&mut self, id: &str, args: &[Arg]) -> Result<String, String> {
+        answer(self.request(&["ACC", id], args))
+    }
+
+    pub fn merge(&mut self, id: &str, other: &str) -> Result<String, String> {
+        answer(self.request(&["MERGE", id, other], &[]))
+    }
+
+    /// `Terminate`'s result, encoded as the harness prints values.
+    pub fn terminate(&mut self, id: &str) -> Result<String, String> {
+        answer(self.request(&["TERM", id], &[]))
+    }
+
+    /// `Write`: the serialized state, `x:<hex>`.
+    pub fn save(&mut self, id: &str) -> Result<String, String> {
+        answer(self.request(&["SAVE", id], &[]))
+    }
+
+    /// `Read` into a new instance of `class`: its id.
+    pub fn load(&mut self, class: &str, saved: &str) -> Result<String, String> {
+        answer(self.request(&["LOAD", class, saved], &[]))
+    }
+
+    /// Forgets an instance, as SQL Server drops one.
+    pub fn drop_instance(&mut self, id: &str) {
+        answer(self.request(&["DROP", id], &[])).expect("dropping an instance");
+    }
+
+    /// Aggregate states alive in Rust after a full garbage collection.
+    pub fn live_states(&mut self) -> i64 {
+        let value = answer(self.request(&["LIVE"], &[])).expect("live count");
+        value
+            .strip_prefix("i:")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("live count: {value}"))
+    }
+
+    fn listing(&mut self, command: &str) -> Vec<String> {
+        writeln!(self.stdin, "{command}").expect("harness input");
         self.stdin.flush().expect("harness input");
         let mut lines = Vec::new();
         loop {

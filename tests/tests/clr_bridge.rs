@@ -8,31 +8,13 @@ use codegen::model::{Model, RoutineKind};
 use functions::{planning, spatial, vector};
 use std::collections::BTreeSet;
 use std::fmt::Display;
-use workspace_tests::clr_harness::{Arg, ClrHarness, hex};
-use workspace_tests::{generate_workspace, workspace_root};
-
-const CLASS: &str = "Hartonomous.Functions.Native";
+use workspace_tests::clr_harness::{
+    Arg, BRIDGE_CLASS as CLASS, ClrHarness, clr_type_for_sql, hex, start_workspace,
+};
+use workspace_tests::workspace_root;
 
 fn start() -> (ClrHarness, Model, Vec<GeneratedFile>) {
-    let generation = generate_workspace();
-    assert_eq!(EmitOptions::default().class, CLASS);
-    let sources: Vec<&GeneratedFile> = generation
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("csharp/") && f.path.ends_with(".cs"))
-        .collect();
-    assert!(
-        sources.len()
-            > generation
-                .model
-                .routines
-                .iter()
-                .filter(|r| r.is_native())
-                .count(),
-        "a C# file per native routine, plus shared ones"
-    );
-    let harness =
-        ClrHarness::start(&workspace_root(), &sources, CLASS).unwrap_or_else(|e| panic!("{e}"));
+    let (harness, generation) = start_workspace();
     (harness, generation.model, generation.files)
 }
 
@@ -572,27 +554,6 @@ fn every_bridge_method_matches_a_direct_rust_call() {
         missed.is_empty(),
         "bridge methods without cases: {missed:?}"
     );
-}
-
-/// The CLR type the bridge must use for a T-SQL parameter or result type.
-fn clr_type_for_sql(sql: &str) -> &'static str {
-    match sql.split('(').next().unwrap() {
-        "BIT" => "SqlBoolean",
-        "TINYINT" => "SqlByte",
-        "SMALLINT" => "SqlInt16",
-        "INT" => "SqlInt32",
-        "BIGINT" => "SqlInt64",
-        "REAL" => "SqlSingle",
-        "FLOAT" => "SqlDouble",
-        "NVARCHAR" | "VARCHAR" | "NCHAR" | "CHAR" => "SqlString",
-        "VARBINARY" | "BINARY" => "SqlBytes",
-        "UNIQUEIDENTIFIER" => "SqlGuid",
-        "DECIMAL" => "SqlDecimal",
-        "DATE" | "DATETIME2" | "DATETIME" => "DateTime?",
-        "TIME" => "TimeSpan?",
-        "DATETIMEOFFSET" => "DateTimeOffset?",
-        other => panic!("no CLR type known for {other}"),
-    }
 }
 
 /// Reads the parts of a generated T-SQL file the cross-check needs.

@@ -1,6 +1,7 @@
 //! The one parser of our annotations, shared by the proc macros (which report
 //! its errors through the compiler) and codegen (which reads whole crates).
 
+mod aggregate;
 mod error;
 mod name_text;
 mod object;
@@ -10,6 +11,7 @@ mod row;
 mod rust_type;
 mod table;
 
+pub use aggregate::parse_aggregate;
 pub use error::{AnnotationError, Errors};
 pub use object::{ObjectAttr, ObjectDef, parse_object};
 pub use routine::{RoutineAttr, parse_routine, returned_row_type};

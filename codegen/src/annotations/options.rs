@@ -50,6 +50,34 @@ pub struct ProcedureArgs {
 pub const PROCEDURE_OPTIONS: &str =
     "name = \"..\", schema = \"..\", file = \"<body>.sql\", body = r#\"<T-SQL>\"#, dynamic";
 
+/// `#[sql_aggregate(...)]`.
+#[derive(Debug, Default, FromMeta)]
+pub struct AggregateArgs {
+    #[darling(default)]
+    pub name: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub schema: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub invariant_to_nulls: Switch,
+    #[darling(default)]
+    pub invariant_to_duplicates: Switch,
+    #[darling(default)]
+    pub invariant_to_order: Switch,
+    #[darling(default)]
+    pub null_if_empty: Switch,
+    /// `MaxByteSize`, 1 to 8000.
+    #[darling(default)]
+    pub max_size: Option<SpannedValue<i64>>,
+    /// `MaxByteSize = -1` (the default, said explicitly).
+    #[darling(default)]
+    pub unlimited_size: Option<SpannedValue<Switch>>,
+    /// SQL type of the result, e.g. `returns = "NVARCHAR(100)"`.
+    #[darling(default)]
+    pub returns: Option<SpannedValue<String>>,
+}
+
+pub const AGGREGATE_OPTIONS: &str = "name = \"..\", schema = \"..\", invariant_to_nulls, invariant_to_duplicates, invariant_to_order, null_if_empty, max_size = <1..8000>, unlimited_size, returns = \"<SQL type>\"";
+
 #[derive(Debug, Clone, Copy, FromMeta, PartialEq, Eq)]
 #[darling(rename_all = "snake_case")]
 pub enum DataAccessArg {

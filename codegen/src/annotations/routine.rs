@@ -241,7 +241,7 @@ pub fn parse_routine(
     })
 }
 
-fn check_signature_shape(sig: &Signature, errors: &mut Errors) {
+pub(super) fn check_signature_shape(sig: &Signature, errors: &mut Errors) {
     for param in &sig.generics.params {
         if !matches!(param, syn::GenericParam::Lifetime(_)) {
             errors.push(
@@ -298,7 +298,7 @@ fn check_signature_shape(sig: &Signature, errors: &mut Errors) {
     }
 }
 
-fn parse_params(
+pub(super) fn parse_params(
     attr: RoutineAttr,
     sig: &Signature,
     tsql: bool,

@@ -404,9 +404,10 @@ fn table_before<'a>(
 fn same_name(key: &ObjectKey) -> String {
     let module = |name: &QualifiedName| format!("module {name}");
     match key {
-        ObjectKey::Routine(_, name) | ObjectKey::View(name) | ObjectKey::Companion(name) => {
-            module(name)
-        }
+        ObjectKey::Routine(_, name)
+        | ObjectKey::Aggregate(name)
+        | ObjectKey::View(name)
+        | ObjectKey::Companion(name) => module(name),
         ObjectKey::TenantPredicate => module(&QualifiedName {
             schema: crate::model::SECURITY_SCHEMA.into(),
             name: crate::emit::TENANT_PREDICATE.into(),

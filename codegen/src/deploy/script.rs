@@ -36,6 +36,11 @@ pub fn plan_changed(key: &ObjectKey, contents: &str, plan: &mut Plan) {
         ObjectKey::Routine(..) | ObjectKey::View(_) | ObjectKey::Companion(_) => plan
             .steps
             .push(step(batches(contents), "definition changed: CREATE OR ALTER".into())),
+        // CREATE AGGREGATE has no OR ALTER: its script drops and creates it.
+        ObjectKey::Aggregate(_) => plan.steps.push(step(
+            batches(contents),
+            "definition changed: dropped and created".into(),
+        )),
         ObjectKey::VectorIndex(table, name) | ObjectKey::ViewIndex(table, name) => {
             let mut all = vec![format!(
                 "DROP INDEX {} ON {};",

@@ -24,6 +24,10 @@ fn environment() -> &'static Environment<'static> {
             ("runtime.cs", include_str!("templates/bridge_runtime.cs.j2")),
             ("routine.cs", include_str!("templates/bridge_routine.cs.j2")),
             ("row.cs", include_str!("templates/bridge_row.cs.j2")),
+            (
+                "aggregate.cs",
+                include_str!("templates/bridge_aggregate.cs.j2"),
+            ),
         ] {
             env.add_template(name, text)
                 .expect("bridge template parses");
@@ -56,7 +60,7 @@ pub fn csharp_string(text: &str) -> String {
 }
 
 /// The SqlTypes (or nullable CLR) type of a value.
-fn sql_clr_type(rust: RustValue) -> &'static str {
+pub(super) fn sql_clr_type(rust: RustValue) -> &'static str {
     match rust {
         RustValue::Bool => "SqlBoolean",
         RustValue::U8 => "SqlByte",
@@ -80,7 +84,7 @@ fn sql_clr_type(rust: RustValue) -> &'static str {
 }
 
 /// `x.IsNull` or `!x.HasValue`.
-fn is_null(rust: RustValue, x: &str) -> String {
+pub(super) fn is_null(rust: RustValue, x: &str) -> String {
     match rust {
         RustValue::Date | RustValue::DateTime | RustValue::Time | RustValue::DateTimeOffset => {
             format!("!{x}.HasValue")
@@ -90,7 +94,7 @@ fn is_null(rust: RustValue, x: &str) -> String {
 }
 
 /// The SQL NULL of a C# type.
-fn null_of(rust: RustValue) -> String {
+pub(super) fn null_of(rust: RustValue) -> String {
     match rust {
         RustValue::Date | RustValue::DateTime | RustValue::Time | RustValue::DateTimeOffset => {
             "null".into()
@@ -99,7 +103,7 @@ fn null_of(rust: RustValue) -> String {
     }
 }
 
-fn abi_cs(ty: AbiType) -> &'static str {
+pub(super) fn abi_cs(ty: AbiType) -> &'static str {
     match ty {
         AbiType::U8 => "byte",
         AbiType::I16 => "short",
@@ -116,7 +120,7 @@ fn abi_cs(ty: AbiType) -> &'static str {
 }
 
 /// C# expressions for the ABI slots of input `x` (the SqlTypes argument).
-fn input_args(value: &Value, x: &str) -> Vec<String> {
+pub(super) fn input_args(value: &Value, x: &str) -> Vec<String> {
     let null = is_null(value.rust, x);
     let v = format!("{x}.Value");
     let guard = |expr: String, default: &str| -> String {
@@ -174,14 +178,14 @@ fn input_args(value: &Value, x: &str) -> Vec<String> {
 
 /// Output locals: declarations, the `out` arguments, and the C# expression
 /// building the SqlTypes value from them (`null_expr` says when it is NULL).
-struct OutputLocals {
-    declarations: Vec<String>,
-    arguments: Vec<String>,
-    extern_params: Vec<String>,
-    value: String,
+pub(super) struct OutputLocals {
+    pub(super) declarations: Vec<String>,
+    pub(super) arguments: Vec<String>,
+    pub(super) extern_params: Vec<String>,
+    pub(super) value: String,
 }
 
-fn output_locals(base: &str, rust: RustValue, with_null: bool) -> OutputLocals {
+pub(super) fn output_locals(base: &str, rust: RustValue, with_null: bool) -> OutputLocals {
     let mut declarations = Vec::new();
     let mut arguments = Vec::new();
     let mut extern_params = Vec::new();
@@ -412,7 +416,7 @@ fn row_cs(row: &RowDef) -> RowCs {
 /// The C# name of a parameter: its SQL name as a verbatim identifier (`@x`
 /// also escapes C# keywords) when it is one, else `pN`. SQL Server binds CLR
 /// parameters by position, so the name is for readers.
-fn cs_parameter(sql_name: &str, index: usize) -> String {
+pub(super) fn cs_parameter(sql_name: &str, index: usize) -> String {
     let mut chars = sql_name.chars();
     let valid = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
@@ -424,7 +428,7 @@ fn cs_parameter(sql_name: &str, index: usize) -> String {
     }
 }
 
-fn yes(b: bool) -> &'static str {
+pub(super) fn yes(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
@@ -663,6 +667,19 @@ pub fn emit_csharp(
             ),
             contents: super::finish(routine_template.render(minijinja::context! {
                 namespace, class, r => routine_cs(model, routine),
+            })?),
+        });
+    }
+    let aggregate_template = env.get_template("aggregate.cs")?;
+    for aggregate in &model.aggregates {
+        files.push(GeneratedFile {
+            path: format!(
+                "csharp/{}/aggregates/{}.cs",
+                file_stem(&aggregate.name.schema),
+                file_stem(&aggregate.name.name)
+            ),
+            contents: super::finish(aggregate_template.render(minijinja::context! {
+                namespace, a => super::aggregate::aggregate_cs(aggregate),
             })?),
         });
     }

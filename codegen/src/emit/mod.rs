@@ -2,6 +2,7 @@
 //! minijinja templates. Output is byte-for-byte deterministic: objects are
 //! ordered by kind and name, never by hash-map order or source order.
 
+mod aggregate;
 mod companion;
 mod csharp;
 mod entities;
@@ -11,6 +12,7 @@ mod sql;
 pub(crate) mod table;
 mod tsql;
 
+pub use aggregate::{aggregate_class, aggregate_external_class};
 pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
 pub use entities::{ENTITY_CRATE, emit_entities};

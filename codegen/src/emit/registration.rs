@@ -102,6 +102,7 @@ pub fn emit_registration(
         if !matches!(
             kind,
             "schema"
+                | "aggregate"
                 | "scalar function"
                 | "table-valued function"
                 | "procedure"

@@ -53,6 +53,8 @@ fn environment() -> &'static Environment<'static> {
         env.add_filter("comment", |s: String| quote_sql::comment_text(&s));
         env.add_template("routine.sql", include_str!("templates/routine.sql.j2"))
             .expect("routine template parses");
+        env.add_template("aggregate.sql", include_str!("templates/aggregate.sql.j2"))
+            .expect("aggregate template parses");
         env.add_template("schema.sql", include_str!("templates/schema.sql.j2"))
             .expect("schema template parses");
         env.add_template("companion.sql", include_str!("templates/companion.sql.j2"))
@@ -381,6 +383,7 @@ fn render_objects(
         .routines
         .iter()
         .map(|r| &r.name)
+        .chain(model.aggregates.iter().map(|a| &a.name))
         .chain(model.tables.iter().map(|t| &t.name))
         .chain(model.sequences.iter().map(|s| &s.name))
         .chain(model.queues.iter().map(|q| &q.name))
@@ -568,6 +571,28 @@ fn render_objects(
                 &routine.name.name,
                 path,
                 Some(source_text(&routine.span)),
+                contents,
+            ),
+        );
+    }
+
+    let aggregate_template = env.get_template("aggregate.sql")?;
+    for aggregate in &model.aggregates {
+        let path = format!(
+            "sql/{}/aggregates/{}.sql",
+            file_stem(&aggregate.name.schema),
+            file_stem(&aggregate.name.name)
+        );
+        let contents =
+            aggregate_template.render(super::aggregate::aggregate_sql_view(aggregate, options))?;
+        objects.insert(
+            ObjectKey::Aggregate(aggregate.name.clone()),
+            rendered(
+                "aggregate",
+                &aggregate.name.schema,
+                &aggregate.name.name,
+                path,
+                Some(source_text(&aggregate.span)),
                 contents,
             ),
         );

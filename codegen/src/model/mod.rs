@@ -1,6 +1,7 @@
 //! The one model of the database. Readers build it, rules check it, emitters
 //! render it; nothing here knows about Rust syntax trees or output text.
 
+mod aggregate;
 pub mod builtin;
 pub mod expression;
 mod names;
@@ -9,6 +10,7 @@ mod order;
 mod sql_type;
 mod table;
 
+pub use aggregate::{AggregateDef, AggregateOptions, StateSize};
 pub use names::{
     MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case,
     snake_case, unraw,
@@ -35,6 +37,8 @@ use std::fmt;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {
     pub routines: Vec<Routine>,
+    /// User-defined aggregates (`#[sql_aggregate]`), always native.
+    pub aggregates: Vec<AggregateDef>,
     pub rows: Vec<RowDef>,
     pub tables: Vec<TableDef>,
     pub schemas: Vec<SchemaDef>,

@@ -21,6 +21,8 @@ pub enum ObjectKey {
     Contract(String),
     /// Scalar functions, then table-valued functions, then procedures.
     Routine(u8, QualifiedName),
+    /// A user-defined aggregate (CLR).
+    Aggregate(QualifiedName),
     Table(QualifiedName),
     VectorIndex(QualifiedName, String),
     View(QualifiedName),
@@ -42,6 +44,7 @@ impl fmt::Display for ObjectKey {
             ObjectKey::Contract(n) => write!(f, "contract {n}"),
             ObjectKey::Routine(3, n) => write!(f, "procedure {n}"),
             ObjectKey::Routine(_, n) => write!(f, "function {n}"),
+            ObjectKey::Aggregate(n) => write!(f, "aggregate {n}"),
             ObjectKey::Table(n) => write!(f, "table {n}"),
             ObjectKey::VectorIndex(t, i) => write!(f, "vector index {i} on {t}"),
             ObjectKey::View(n) => write!(f, "view {n}"),
@@ -66,6 +69,7 @@ impl ObjectKey {
             ObjectKey::Contract(_) => "contract",
             ObjectKey::Routine(3, _) => "procedure",
             ObjectKey::Routine(..) => "function",
+            ObjectKey::Aggregate(_) => "aggregate",
             ObjectKey::Table(_) => "table",
             ObjectKey::VectorIndex(..) => "vector index",
             ObjectKey::View(_) => "view",
@@ -87,6 +91,7 @@ impl ObjectKey {
             ObjectKey::MessageType(_) => 2,
             ObjectKey::Contract(_) => 3,
             ObjectKey::Routine(rank, _) => 3 + rank,
+            ObjectKey::Aggregate(_) => 6,
             ObjectKey::Table(_) => 7,
             ObjectKey::VectorIndex(..) => 8,
             ObjectKey::View(_) => 8,
@@ -125,6 +130,9 @@ pub fn used_schemas(model: &Model) -> Vec<String> {
     }
     for r in &model.routines {
         add(&r.name.schema);
+    }
+    for a in &model.aggregates {
+        add(&a.name.schema);
     }
     for t in &model.tables {
         add(&t.name.schema);
@@ -176,6 +184,13 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
         {
             return Some(ObjectKey::Routine(routine_rank(&r.kind), r.name.clone()));
         }
+        if let Some(a) = model
+            .aggregates
+            .iter()
+            .find(|a| a.name.collision_key() == key)
+        {
+            return Some(ObjectKey::Aggregate(a.name.clone()));
+        }
         if let Some(s) = model
             .sequences
             .iter()
@@ -222,6 +237,12 @@ pub fn dependencies(model: &Model) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
             deps.insert(key);
             deps.extend(schema_key(&companion.schema));
         }
+    }
+    for aggregate in &model.aggregates {
+        graph
+            .entry(ObjectKey::Aggregate(aggregate.name.clone()))
+            .or_default()
+            .extend(schema_key(&aggregate.name.schema));
     }
     for view in &model.views {
         let key = ObjectKey::View(view.name.clone());
@@ -497,6 +518,11 @@ pub fn span_of(model: &Model, key: &ObjectKey) -> Option<SourceSpan> {
             .iter()
             .find(|r| same(&r.name, n))
             .map(|r| r.span.clone()),
+        ObjectKey::Aggregate(n) => model
+            .aggregates
+            .iter()
+            .find(|a| same(&a.name, n))
+            .map(|a| a.span.clone()),
         ObjectKey::Sequence(n) => model
             .sequences
             .iter()

@@ -124,6 +124,37 @@ pub fn routine_symbol(name: &QualifiedName) -> String {
     )
 }
 
+/// The exported symbol of one operation of an aggregate:
+/// `hs_<schema>__<name>__<op>`. A routine's symbol has one `__` between
+/// parts, an aggregate's two, so they never collide.
+pub fn aggregate_symbol(name: &QualifiedName, op: AggregateOp) -> String {
+    format!("{}__{}", routine_symbol(name), op.as_str())
+}
+
+/// The native operations behind a C# aggregate's methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateOp {
+    Init,
+    Accumulate,
+    Merge,
+    Terminate,
+    Save,
+    Restore,
+}
+
+impl AggregateOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggregateOp::Init => "init",
+            AggregateOp::Accumulate => "accumulate",
+            AggregateOp::Merge => "merge",
+            AggregateOp::Terminate => "terminate",
+            AggregateOp::Save => "save",
+            AggregateOp::Restore => "restore",
+        }
+    }
+}
+
 /// The exported symbols that step through and free a row type's stream.
 pub fn row_symbols(row_ident: &str) -> (String, String) {
     let part = symbol_part(row_ident);

@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Type;
 
-fn abi_type(ty: AbiType) -> TokenStream {
+pub(super) fn abi_type(ty: AbiType) -> TokenStream {
     match ty {
         AbiType::U8 => quote!(u8),
         AbiType::I16 => quote!(i16),
@@ -23,12 +23,12 @@ fn abi_type(ty: AbiType) -> TokenStream {
     }
 }
 
-fn ident(base: &str, suffix: &str) -> Ident {
+pub(super) fn ident(base: &str, suffix: &str) -> Ident {
     Ident::new(&format!("{base}{suffix}"), Span::call_site())
 }
 
 /// The C parameters of an input value named `base`.
-fn input_params(base: &str, value: &Value) -> Vec<TokenStream> {
+pub(super) fn input_params(base: &str, value: &Value) -> Vec<TokenStream> {
     input_slots(value)
         .into_iter()
         .map(|s| {
@@ -41,7 +41,7 @@ fn input_params(base: &str, value: &Value) -> Vec<TokenStream> {
 
 /// The C parameters that receive an output value named `base`; `with_null`
 /// adds a `*mut u8` NULL flag (results use the status instead).
-fn output_params(base: &str, rust: RustValue, with_null: bool) -> Vec<TokenStream> {
+pub(super) fn output_params(base: &str, rust: RustValue, with_null: bool) -> Vec<TokenStream> {
     let mut params = Vec::new();
     if with_null {
         let name = ident(base, "_null");
@@ -68,7 +68,7 @@ fn output_params(base: &str, rust: RustValue, with_null: bool) -> Vec<TokenStrea
 
 /// An expression converting the (non-NULL) C arguments of `base` into the
 /// owned Rust value; `?` propagates conversion errors.
-fn convert_input(base: &str, value: &Value, label: &str) -> TokenStream {
+pub(super) fn convert_input(base: &str, value: &Value, label: &str) -> TokenStream {
     let v = ident(base, "");
     let len = ident(base, "_len");
     let bytes = quote!(::runtime::ffi::bytes_arg(#v, #len, #label)?);
@@ -106,7 +106,7 @@ fn convert_input(base: &str, value: &Value, label: &str) -> TokenStream {
 
 /// The owned local `local`, seen as the parameter type: borrowed types
 /// borrow it, owned types move it.
-fn as_argument(local: &Ident, value: &Value) -> TokenStream {
+pub(super) fn as_argument(local: &Ident, value: &Value) -> TokenStream {
     let borrowed = matches!(value.rust, RustValue::Str | RustValue::F32Slice);
     match (borrowed, value.nullable) {
         (true, true) => quote!(#local.as_deref()),
@@ -116,7 +116,7 @@ fn as_argument(local: &Ident, value: &Value) -> TokenStream {
 }
 
 /// Statements writing `expr` (a reference to the value) to the outputs of `base`.
-fn write_value(base: &str, rust: RustValue, expr: TokenStream) -> TokenStream {
+pub(super) fn write_value(base: &str, rust: RustValue, expr: TokenStream) -> TokenStream {
     let out = ident(base, "");
     match output_kind(rust) {
         OutputKind::Plain(_) => {
@@ -146,7 +146,7 @@ fn write_value(base: &str, rust: RustValue, expr: TokenStream) -> TokenStream {
 }
 
 /// `Some(&value)` unless the value is NULL, or a float SQL cannot hold.
-fn present(value: &Value, expr: TokenStream) -> TokenStream {
+pub(super) fn present(value: &Value, expr: TokenStream) -> TokenStream {
     let some = if value.nullable {
         quote!(#expr.as_ref())
     } else {

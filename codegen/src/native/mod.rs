@@ -2,6 +2,8 @@
 //! ([`abi`]) and the Rust exports the macros write from it ([`export`]).
 
 pub mod abi;
+mod aggregate;
 mod export;
 
+pub use aggregate::aggregate_exports;
 pub use export::{routine_export, row_exports};

@@ -1,6 +1,6 @@
 use crate::annotations::{
-    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_object, parse_routine, parse_row,
-    parse_table,
+    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_aggregate, parse_object,
+    parse_routine, parse_row, parse_table,
 };
 use crate::diagnostics::{Code, Diagnostic, SourceSpan};
 use crate::model::Model;
@@ -238,6 +238,22 @@ impl Walker<'_> {
                     self.row(syn::DeriveInput::from(e.clone()), module);
                 }
                 Item::Impl(block) if !is_test_only(&block.attrs) => {
+                    if let Some(attr) = block.attrs.iter().find(|a| {
+                        a.path()
+                            .segments
+                            .last()
+                            .is_some_and(|s| s.ident == "sql_aggregate")
+                    }) && let Some(args) = self.attr_args(attr)
+                    {
+                        let ctx = ItemContext {
+                            file: self.file,
+                            module,
+                        };
+                        match parse_aggregate(args, block, &ctx) {
+                            Ok(aggregate) => self.out.model.aggregates.push(aggregate),
+                            Err(errors) => self.errors(errors),
+                        }
+                    }
                     for member in &block.items {
                         if let syn::ImplItem::Fn(method) = member
                             && routine_attr(&method.attrs).is_some()

@@ -245,21 +245,33 @@ impl Body<'_> {
             let Some(name) = self.qualified(&call.parts) else {
                 continue;
             };
-            let routine = self.model.routines.iter().find(|r| {
-                r.name.collision_key() == name.collision_key()
-                    && r.kind.function_options().is_some()
-            });
-            match routine {
-                Some(r) => {
-                    let expected = r.params.len();
+            // A function or an aggregate: called alike in T-SQL.
+            let callee = self
+                .model
+                .routines
+                .iter()
+                .find(|r| {
+                    r.name.collision_key() == name.collision_key()
+                        && r.kind.function_options().is_some()
+                })
+                .map(|r| (&r.name, &r.params, &r.name_span))
+                .or_else(|| {
+                    self.model
+                        .aggregates
+                        .iter()
+                        .find(|a| a.name.collision_key() == name.collision_key())
+                        .map(|a| (&a.name, &a.params, &a.name_span))
+                });
+            match callee {
+                Some((callee_name, callee_params, callee_span)) => {
+                    let expected = callee_params.len();
                     if args != expected {
-                        let params = r
-                            .params
+                        let params = callee_params
                             .iter()
                             .map(|p| format!("@{} {}", p.sql_name, p.value.sql))
                             .collect::<Vec<_>>()
                             .join(", ");
-                        let (rname, span) = (r.name.to_string(), r.name_span.clone());
+                        let (rname, span) = (callee_name.to_string(), callee_span.clone());
                         self.report(
                             Code::WrongArgumentCount,
                             &call.range,

@@ -44,6 +44,11 @@ pub struct Kernels {
     pub scale_f64: fn(&mut [f32], f64),
     /// outᵢ = aᵢ + t(bᵢ − aᵢ), rounded after each operation.
     pub lerp: fn(&[f32], &[f32], f32, &mut [f32]),
+    /// sumsᵢ += xᵢ in f64 (equal lengths), bit for bit the reference.
+    pub accumulate: fn(&mut [f64], &[f32]),
+    /// Welford's running mean and sum of squared deviations in f64 (see
+    /// `vector::reference::welford`), bit for bit the reference.
+    pub welford: fn(&mut [f64], &mut [f64], &[f32], f64),
     /// The largest element, NaN ignored; −∞ when there is none.
     pub max: fn(&[f32]) -> f32,
     /// The first index whose element equals the value.
@@ -65,6 +70,8 @@ pub const PORTABLE: Kernels = Kernels {
     scale: portable::elementwise::scale,
     scale_f64: portable::elementwise::scale_f64,
     lerp: portable::elementwise::lerp,
+    accumulate: portable::elementwise::accumulate,
+    welford: portable::elementwise::welford,
     max: portable::elementwise::max,
     position_of: portable::elementwise::position_of,
     exp_shifted: portable::elementwise::exp_shifted,

@@ -126,6 +126,22 @@ fn same_bits(kernel: &str, got: &[f32], expected: &[f32]) -> Result<(), TestCase
     Ok(())
 }
 
+/// As `same_bits` for f64 results; any NaN matches any NaN (the payload of
+/// a NaN produced from a NaN input is not part of the contract).
+fn same_bits_f64(kernel: &str, got: &[f64], expected: &[f64]) -> Result<(), TestCaseError> {
+    prop_assert_eq!(got.len(), expected.len(), "{}: length", kernel);
+    let differs = |i: &usize| {
+        got[*i].to_bits() != expected[*i].to_bits() && !(got[*i].is_nan() && expected[*i].is_nan())
+    };
+    if let Some(i) = (0..got.len()).find(differs) {
+        return Err(TestCaseError::fail(format!(
+            "{kernel}: element {i} is {} where the scalar code gives {}",
+            got[i], expected[i]
+        )));
+    }
+    Ok(())
+}
+
 /// Floats with the awkward values mixed in: NaN, ±∞, ±0, subnormals.
 fn awkward_f32() -> impl Strategy<Value = f32> {
     prop_oneof![
@@ -174,6 +190,22 @@ fn check_elementwise(a: &[f32], b: &[f32], t: f32) -> Result<(), TestCaseError> 
         same_bits(&format!("{} scale_f64", k.name), &out, &expect_scale_f64)?;
         (k.lerp)(a, b, t, &mut out);
         same_bits(&format!("{} lerp", k.name), &out, &expect_lerp)?;
+        let start: Vec<f64> = b.iter().map(|v| *v as f64 * 0.5).collect();
+        let mut sums = start.clone();
+        (k.accumulate)(&mut sums, a);
+        let mut expect = start.clone();
+        reference::accumulate(&mut expect, a);
+        same_bits_f64(&format!("{} accumulate", k.name), &sums, &expect)?;
+        let inv = 1.0 / (1.0 + (t.abs() as f64).min(1e6));
+        let (mut mean, mut m2) = (
+            start.clone(),
+            start.iter().map(|v| v.abs()).collect::<Vec<_>>(),
+        );
+        let (mut expect_mean, mut expect_m2) = (mean.clone(), m2.clone());
+        (k.welford)(&mut mean, &mut m2, a, inv);
+        reference::welford(&mut expect_mean, &mut expect_m2, a, inv);
+        same_bits_f64(&format!("{} welford mean", k.name), &mean, &expect_mean)?;
+        same_bits_f64(&format!("{} welford m2", k.name), &m2, &expect_m2)?;
         let max = (k.max)(a);
         // ±0 tie: either sign is the maximum.
         prop_assert!(

@@ -33,6 +33,21 @@ pub fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
     }
 }
 
+pub fn accumulate(sums: &mut [f64], x: &[f32]) {
+    for (s, v) in sums.iter_mut().zip(x) {
+        *s += *v as f64;
+    }
+}
+
+pub fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
+    for ((m, q), v) in mean.iter_mut().zip(m2.iter_mut()).zip(x) {
+        let v = *v as f64;
+        let d = v - *m;
+        *m += d * inv_count;
+        *q += d * (v - *m);
+    }
+}
+
 /// The largest element, NaN ignored; −∞ when there is none.
 pub fn max(a: &[f32]) -> f32 {
     const LANES: usize = 8;

@@ -106,6 +106,67 @@ pub unsafe fn scale_f64(values: &mut [f32], factor: f64) {
     }
 }
 
+/// sums += x in f64, four lanes per conversion.
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn accumulate(sums: &mut [f64], x: &[f32]) {
+    let n = sums.len().min(x.len());
+    let (ps, px) = (sums.as_mut_ptr(), x.as_ptr());
+    // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
+    unsafe {
+        eight_at_a_time!(
+            n,
+            i,
+            {
+                let lo = _mm256_cvtps_pd(_mm_loadu_ps(px.add(i)));
+                let hi = _mm256_cvtps_pd(_mm_loadu_ps(px.add(i + 4)));
+                _mm256_storeu_pd(ps.add(i), _mm256_add_pd(_mm256_loadu_pd(ps.add(i)), lo));
+                _mm256_storeu_pd(
+                    ps.add(i + 4),
+                    _mm256_add_pd(_mm256_loadu_pd(ps.add(i + 4)), hi),
+                );
+            },
+            {
+                *ps.add(i) += *px.add(i) as f64;
+            }
+        )
+    }
+}
+
+/// Welford's step in f64, rounded as the reference rounds (no FMA).
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
+    let n = mean.len().min(m2.len()).min(x.len());
+    let (pm, pq, px) = (mean.as_mut_ptr(), m2.as_mut_ptr(), x.as_ptr());
+    let inv = _mm256_set1_pd(inv_count);
+    // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
+    unsafe {
+        eight_at_a_time!(
+            n,
+            i,
+            {
+                for half in [0, 4] {
+                    let v = _mm256_cvtps_pd(_mm_loadu_ps(px.add(i + half)));
+                    let m = _mm256_loadu_pd(pm.add(i + half));
+                    let d = _mm256_sub_pd(v, m);
+                    let m = _mm256_add_pd(m, _mm256_mul_pd(d, inv));
+                    let q = _mm256_add_pd(
+                        _mm256_loadu_pd(pq.add(i + half)),
+                        _mm256_mul_pd(d, _mm256_sub_pd(v, m)),
+                    );
+                    _mm256_storeu_pd(pm.add(i + half), m);
+                    _mm256_storeu_pd(pq.add(i + half), q);
+                }
+            },
+            {
+                let v = *px.add(i) as f64;
+                let d = v - *pm.add(i);
+                *pm.add(i) += d * inv_count;
+                *pq.add(i) += d * (v - *pm.add(i));
+            }
+        )
+    }
+}
+
 /// a + t(b − a), two roundings as in the reference (no FMA).
 #[target_feature(enable = "avx2,fma")]
 pub unsafe fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {

@@ -22,6 +22,8 @@ pub fn avx2_fma() -> Option<Kernels> {
             scale,
             scale_f64,
             lerp,
+            accumulate,
+            welford,
             max,
             position_of,
             exp_shifted,
@@ -96,6 +98,18 @@ fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
         return reference::lerp(a, b, t, out);
     }
     unsafe { elementwise::lerp(a, b, t, out) }
+}
+fn accumulate(sums: &mut [f64], x: &[f32]) {
+    if x.len() < SHORT_MAP {
+        return reference::accumulate(sums, x);
+    }
+    unsafe { elementwise::accumulate(sums, x) }
+}
+fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
+    if x.len() < SHORT_MAP {
+        return reference::welford(mean, m2, x, inv_count);
+    }
+    unsafe { elementwise::welford(mean, m2, x, inv_count) }
 }
 fn max(a: &[f32]) -> f32 {
     if a.len() < SHORT_REDUCTION {

@@ -11,6 +11,13 @@
 //! - On error the message (UTF-16) is written to the `err` buffer. No panic
 //!   crosses the boundary: [`guard`] turns it into an error.
 
+mod aggregate;
+
+pub use aggregate::{
+    AggregateOps, aggregate_init, aggregate_merge, aggregate_restore, aggregate_save,
+    aggregate_state, hs_aggregate_free, hs_aggregate_live_states,
+};
+
 use crate::vector::{Vector, decode_f32_le, encode_f32_le};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;

@@ -1,0 +1,552 @@
+//! The generated aggregate classes driven under Mono as SQL Server may drive
+//! them (rows in any order, the state saved and restored between any two
+//! calls, partial states merged in different groupings, NULL rows, empty
+//! groups, instances dropped without Terminate), every outcome compared with
+//! the same operations done directly on the Rust type; then reflection over
+//! the compiled classes checked against the generated `CREATE AGGREGATE`.
+
+use codegen::emit::{GeneratedFile, aggregate_class};
+use codegen::model::{AggregateDef, Model};
+use functions::aggregates::{VectorCentroid, VectorMeanVariance};
+use runtime::aggregate::{SqlAggregate, restore_state, save_state};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
+use workspace_tests::clr_harness::{Arg, ClrHarness, clr_type_for_sql, hex, start_workspace};
+
+/// One step of a calling pattern, on numbered instances.
+#[derive(Debug, Clone)]
+enum Op {
+    /// A new instance in this slot, `Init` called.
+    New(usize),
+    Accumulate(usize, Vec<Arg>),
+    /// `Merge(other)` into the first; the other is dropped afterwards.
+    Merge(usize, usize),
+    /// `Write`, then `Read` into a fresh instance that takes the slot; the
+    /// old instance is dropped.
+    SaveRestore(usize),
+    Terminate(usize),
+    /// Dropped without Terminate.
+    Drop(usize),
+}
+
+/// What the test knows about each aggregate: how to run a row directly in
+/// Rust and how the result is encoded, mirroring the bridge's contract
+/// (a NULL argument for a non-Option parameter skips the row).
+trait Driven: SqlAggregate {
+    fn add(&mut self, row: &[Arg]) -> Result<(), String>;
+    fn result(&self) -> Result<String, String>;
+}
+
+fn floats_of(arg: &Arg) -> Option<Vec<f32>> {
+    match arg {
+        Arg::Null => None,
+        Arg::Bytes(b) => Some(runtime::vector::decode_f32_le(b).expect("test rows are packed f32")),
+        other => panic!("not a vector argument: {other:?}"),
+    }
+}
+
+fn encode_floats(v: Option<Vec<f32>>) -> String {
+    v.map_or_else(
+        || "N".to_string(),
+        |v| {
+            format!(
+                "x:{}",
+                hex(&v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>())
+            )
+        },
+    )
+}
+
+fn encode_text(v: Option<String>) -> String {
+    v.map_or_else(
+        || "N".to_string(),
+        |s| {
+            format!(
+                "s:{}",
+                s.encode_utf16()
+                    .map(|u| format!("{u:04x}"))
+                    .collect::<String>()
+            )
+        },
+    )
+}
+
+fn rust_error(name: &str, e: impl Display) -> String {
+    format!("RustException: dbo.{name}: {e}")
+}
+
+impl Driven for VectorCentroid {
+    fn add(&mut self, row: &[Arg]) -> Result<(), String> {
+        match floats_of(&row[0]) {
+            Some(v) => self
+                .accumulate(&v)
+                .map_err(|e| rust_error("VectorCentroid", e)),
+            None => Ok(()),
+        }
+    }
+    fn result(&self) -> Result<String, String> {
+        Ok(encode_floats(self.terminate()))
+    }
+}
+
+impl Driven for VectorMeanVariance {
+    fn add(&mut self, row: &[Arg]) -> Result<(), String> {
+        match floats_of(&row[0]) {
+            Some(v) => self
+                .accumulate(&v)
+                .map_err(|e| rust_error("VectorMeanVariance", e)),
+            None => Ok(()),
+        }
+    }
+    fn result(&self) -> Result<String, String> {
+        Ok(encode_text(self.terminate()))
+    }
+}
+
+/// Runs the ops on the Rust type directly: each op's outcome.
+fn run_direct<T: Driven>(name: &str, ops: &[Op]) -> Vec<Result<String, String>> {
+    let mut slots: BTreeMap<usize, T> = BTreeMap::new();
+    ops.iter()
+        .map(|op| match op {
+            Op::New(slot) => {
+                slots.insert(*slot, T::init());
+                Ok(String::new())
+            }
+            Op::Accumulate(slot, row) => slots
+                .get_mut(slot)
+                .unwrap()
+                .add(row)
+                .map(|()| String::new()),
+            Op::Merge(slot, other) => {
+                let other = slots.remove(other).unwrap();
+                slots
+                    .get_mut(slot)
+                    .unwrap()
+                    .merge(other)
+                    .map(|()| String::new())
+                    .map_err(|e| rust_error(name, e))
+            }
+            Op::SaveRestore(slot) => {
+                let saved = save_state(&slots[slot]);
+                let restored: T = restore_state(&saved).map_err(|e| rust_error(name, e))?;
+                slots.insert(*slot, restored);
+                Ok(String::new())
+            }
+            Op::Terminate(slot) => slots[slot].result(),
+            Op::Drop(slot) => {
+                slots.remove(slot);
+                Ok(String::new())
+            }
+        })
+        .collect()
+}
+
+/// Runs the ops through the generated C# class: each op's outcome.
+fn run_bridge(h: &mut ClrHarness, class: &str, ops: &[Op]) -> Vec<Result<String, String>> {
+    let mut slots: BTreeMap<usize, String> = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    for op in ops {
+        let outcome = match op {
+            Op::New(slot) => h.new_aggregate(class).map(|id| {
+                slots.insert(*slot, id);
+                String::new()
+            }),
+            Op::Accumulate(slot, row) => h.accumulate(&slots[slot], row),
+            Op::Merge(slot, other) => {
+                let other_id = slots.remove(other).unwrap();
+                let outcome = h.merge(&slots[slot], &other_id);
+                h.drop_instance(&other_id);
+                outcome
+            }
+            Op::SaveRestore(slot) => {
+                let old = slots[slot].clone();
+                let outcome = h.save(&old).and_then(|saved| h.load(class, &saved));
+                h.drop_instance(&old);
+                outcome.map(|id| {
+                    slots.insert(*slot, id);
+                    String::new()
+                })
+            }
+            Op::Terminate(slot) => h.terminate(&slots[slot]),
+            Op::Drop(slot) => {
+                h.drop_instance(&slots.remove(slot).unwrap());
+                Ok(String::new())
+            }
+        };
+        outcomes.push(outcome);
+    }
+    for id in slots.into_values() {
+        h.drop_instance(&id);
+    }
+    outcomes
+}
+
+/// xorshift64*: the same patterns on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+    fn float(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32 * 8.0 - 4.0
+    }
+}
+
+/// Rows of one vector each: `n` vectors of `dim` elements, every fifth row NULL.
+fn vector_rows(rng: &mut Rng, n: usize, dim: usize) -> Vec<Vec<Arg>> {
+    (0..n)
+        .map(|i| {
+            if i % 5 == 3 {
+                vec![Arg::Null]
+            } else {
+                let v: Vec<f32> = (0..dim).map(|_| rng.float()).collect();
+                vec![Arg::floats(&v)]
+            }
+        })
+        .collect()
+}
+
+/// The calling patterns, each a list of ops ending in Terminate.
+fn patterns(rng: &mut Rng, rows: &[Vec<Arg>]) -> Vec<(String, Vec<Op>)> {
+    let acc = |slot: usize, rows: &[Vec<Arg>]| -> Vec<Op> {
+        rows.iter()
+            .map(|r| Op::Accumulate(slot, r.clone()))
+            .collect()
+    };
+    let mut all = Vec::new();
+
+    // In order, one instance.
+    let mut ops = vec![Op::New(0)];
+    ops.extend(acc(0, rows));
+    ops.push(Op::Terminate(0));
+    all.push(("in order".to_string(), ops));
+
+    // Shuffled orders.
+    for round in 0..3 {
+        let mut shuffled = rows.to_vec();
+        rng.shuffle(&mut shuffled);
+        let mut ops = vec![Op::New(0)];
+        ops.extend(acc(0, &shuffled));
+        ops.push(Op::Terminate(0));
+        all.push((format!("shuffled #{round}"), ops));
+    }
+
+    // Saved and restored between every two calls, including before the
+    // first row and before Terminate.
+    let mut ops = vec![Op::New(0), Op::SaveRestore(0)];
+    for r in rows {
+        ops.push(Op::Accumulate(0, r.clone()));
+        ops.push(Op::SaveRestore(0));
+    }
+    ops.push(Op::Terminate(0));
+    all.push(("saved between every call".to_string(), ops));
+
+    // Partial groups merged in different groupings, some restored first,
+    // one of them empty.
+    for parts in [2usize, 3, 5] {
+        let mut cuts: Vec<usize> = (0..parts - 1).map(|_| rng.below(rows.len() + 1)).collect();
+        cuts.sort();
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(rows.len());
+        let mut build = Vec::new();
+        for p in 0..parts {
+            build.push(Op::New(p));
+            build.extend(acc(p, &rows[bounds[p]..bounds[p + 1]]));
+            if p % 2 == 1 {
+                build.push(Op::SaveRestore(p));
+            }
+        }
+        // Left fold: ((0 + 1) + 2) ...
+        let mut left = build.clone();
+        for p in 1..parts {
+            left.push(Op::Merge(0, p));
+        }
+        left.push(Op::Terminate(0));
+        all.push((format!("{parts} parts merged left to right"), left));
+        // Right fold: 0 + (1 + (2 + ...)), the last state restored before merging.
+        let mut right = build.clone();
+        right.push(Op::SaveRestore(parts - 1));
+        for p in (1..parts).rev() {
+            right.push(Op::Merge(p - 1, p));
+        }
+        right.push(Op::Terminate(0));
+        all.push((format!("{parts} parts merged right to left"), right));
+    }
+
+    // An empty group, and an empty partial state merged into a full one.
+    all.push((
+        "empty group".to_string(),
+        vec![Op::New(0), Op::Terminate(0)],
+    ));
+    let mut ops = vec![Op::New(0), Op::New(1)];
+    ops.extend(acc(0, rows));
+    ops.push(Op::Merge(0, 1));
+    ops.push(Op::Terminate(0));
+    all.push(("empty partial merged".to_string(), ops));
+
+    // Instances dropped without Terminate (SQL Server abandons them on errors and cancels).
+    let mut ops = vec![Op::New(0), Op::New(1)];
+    ops.extend(acc(0, rows));
+    ops.push(Op::SaveRestore(1));
+    ops.push(Op::Drop(0));
+    ops.push(Op::Drop(1));
+    all.push(("dropped without Terminate".to_string(), ops));
+    all
+}
+
+fn drive<T: Driven>(
+    h: &mut ClrHarness,
+    aggregate: &AggregateDef,
+    rows: &[Vec<Arg>],
+    rng: &mut Rng,
+) -> usize {
+    let class = aggregate_class(aggregate);
+    let mut checked = 0;
+    for (pattern, ops) in patterns(rng, rows) {
+        let through_bridge = run_bridge(h, &class, &ops);
+        let direct = run_direct::<T>(&aggregate.name.name, &ops);
+        assert_eq!(
+            through_bridge, direct,
+            "{}: {pattern}: the bridge and the Rust type differ",
+            aggregate.name
+        );
+        checked += 1;
+    }
+    checked
+}
+
+/// Rows of mismatched lengths: the second is an error naming both lengths,
+/// the same through the bridge as in Rust, and the group can still finish.
+fn mismatch<T: Driven>(h: &mut ClrHarness, aggregate: &AggregateDef) {
+    let ops = vec![
+        Op::New(0),
+        Op::Accumulate(0, vec![Arg::floats(&[1.0, 2.0, 3.0])]),
+        Op::Accumulate(0, vec![Arg::floats(&[1.0])]),
+        Op::New(1),
+        Op::Accumulate(1, vec![Arg::floats(&[1.0, 2.0])]),
+        Op::Merge(0, 1),
+        Op::Terminate(0),
+    ];
+    let through_bridge = run_bridge(h, &aggregate_class(aggregate), &ops);
+    let direct = run_direct::<T>(&aggregate.name.name, &ops);
+    assert_eq!(
+        through_bridge, direct,
+        "{}: mismatched lengths",
+        aggregate.name
+    );
+    assert!(
+        through_bridge[2]
+            .as_ref()
+            .is_err_and(|e| e.contains("3 and 1 elements")),
+        "{through_bridge:?}"
+    );
+    assert!(
+        through_bridge[5].is_err(),
+        "merging a 2-element state into a 3-element one"
+    );
+}
+
+fn aggregate<'a>(model: &'a Model, name: &str) -> &'a AggregateDef {
+    model
+        .aggregates
+        .iter()
+        .find(|a| a.name.name == name)
+        .unwrap_or_else(|| panic!("no aggregate {name}"))
+}
+
+#[test]
+fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
+    let (mut h, generation) = start_workspace();
+    let model = &generation.model;
+    let baseline = h.live_states();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut driven = BTreeSet::new();
+    let mut patterns_checked = 0;
+    for (dim, n) in [(1usize, 1usize), (7, 12), (33, 40), (1998, 9)] {
+        let rows = vector_rows(&mut rng, n, dim);
+        let a = aggregate(model, "VectorCentroid");
+        patterns_checked += drive::<VectorCentroid>(&mut h, a, &rows, &mut rng);
+        driven.insert(a.name.name.clone());
+        let a = aggregate(model, "VectorMeanVariance");
+        patterns_checked += drive::<VectorMeanVariance>(&mut h, a, &rows, &mut rng);
+        driven.insert(a.name.name.clone());
+    }
+    mismatch::<VectorCentroid>(&mut h, aggregate(model, "VectorCentroid"));
+    mismatch::<VectorMeanVariance>(&mut h, aggregate(model, "VectorMeanVariance"));
+
+    let declared: BTreeSet<String> = model
+        .aggregates
+        .iter()
+        .map(|a| a.name.name.clone())
+        .collect();
+    assert_eq!(
+        driven, declared,
+        "every aggregate of functions/ is driven here"
+    );
+    assert!(
+        patterns_checked >= 4 * 2 * 12,
+        "{patterns_checked} patterns"
+    );
+
+    // Every instance the patterns made was dropped: their states are freed
+    // by the finalizers, Terminate or not.
+    assert_eq!(h.live_states(), baseline, "aggregate states leaked");
+}
+
+#[test]
+fn a_bad_saved_state_is_an_error_not_a_crash() {
+    let (mut h, generation) = start_workspace();
+    let class = aggregate_class(aggregate(&generation.model, "VectorCentroid"));
+    // Length prefix says 12 bytes, 3 follow.
+    let err = h.load(&class, "x:0c000000010203").unwrap_err();
+    assert!(err.contains("declares 12 bytes, 3 could be read"), "{err}");
+    // Well framed, but not a centroid's state.
+    let err = h.load(&class, "x:03000000010203").unwrap_err();
+    assert!(
+        err.contains("dbo.VectorCentroid: aggregate state: truncated"),
+        "{err}"
+    );
+    // Well framed and complete, but inconsistent: no rows, yet a sum.
+    let err = h
+        .load(
+            &class,
+            "x:140000000000000000000000010000000000000000000f03f",
+        )
+        .unwrap_err();
+    assert!(
+        err.contains(
+            "dbo.VectorCentroid: aggregate state: no rows counted, yet a sum of 1 elements"
+        ),
+        "{err}"
+    );
+    // A state that reads back and one that is left alive are counted until dropped.
+    let before = h.live_states();
+    let id = h.new_aggregate(&class).unwrap();
+    h.accumulate(&id, &[Arg::floats(&[1.0, 2.0])]).unwrap();
+    let saved = h.save(&id).unwrap();
+    let copy = h.load(&class, &saved).unwrap();
+    assert_eq!(h.live_states(), before + 2);
+    h.drop_instance(&id);
+    h.drop_instance(&copy);
+    assert_eq!(h.live_states(), before);
+}
+
+/// The parts of a generated `CREATE AGGREGATE` the cross-check needs.
+struct CreateAggregate {
+    name: String,
+    params: Vec<String>,
+    returns: String,
+    class: String,
+}
+
+fn read_create_aggregate(file: &GeneratedFile) -> CreateAggregate {
+    let lines: Vec<&str> = file
+        .contents
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect();
+    let create = lines
+        .iter()
+        .position(|l| l.starts_with("CREATE AGGREGATE "))
+        .unwrap_or_else(|| panic!("{}: no CREATE AGGREGATE", file.path));
+    let name = lines[create]
+        .rsplit("].[")
+        .next()
+        .unwrap()
+        .trim_end_matches(']')
+        .to_string();
+    let close = create + lines[create..].iter().position(|l| *l == ")").unwrap();
+    let params = lines[create + 2..close]
+        .iter()
+        .map(|l| {
+            let l = l.trim().trim_end_matches(',');
+            l.split_once(' ').unwrap().1.to_string()
+        })
+        .collect();
+    let returns = lines[close + 1]
+        .strip_prefix("RETURNS ")
+        .expect("RETURNS after the parameters")
+        .to_string();
+    let external = lines[close + 2]
+        .strip_prefix("EXTERNAL NAME [Hartonomous.Functions].[")
+        .expect("EXTERNAL NAME of the assembly");
+    CreateAggregate {
+        name,
+        params,
+        returns,
+        class: external.trim_end_matches("];").to_string(),
+    }
+}
+
+#[test]
+fn reflection_over_the_aggregate_classes_matches_create_aggregate() {
+    let (mut h, generation) = start_workspace();
+    let listed: Vec<Vec<String>> = h
+        .aggregate_signatures()
+        .into_iter()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    let mut checked = 0;
+    for file in generation
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("sql/") && f.path.contains("/aggregates/"))
+    {
+        let sql = read_create_aggregate(file);
+        let a = aggregate(&generation.model, &sql.name);
+        let class = listed
+            .iter()
+            .find(|l| l[1] == sql.class)
+            .unwrap_or_else(|| panic!("{}: class {} is not in the assembly", file.path, sql.class));
+        let short = sql.class.rsplit('.').next().unwrap();
+        let yes = |b: bool| if b { "True" } else { "False" };
+        let o = &a.options;
+        let expected = vec![
+            "AGGREGATE".to_string(),
+            sql.class.clone(),
+            sql.name.clone(),
+            "UserDefined".into(),
+            yes(o.invariant_to_nulls).into(),
+            yes(o.invariant_to_duplicates).into(),
+            yes(o.invariant_to_order).into(),
+            yes(o.null_if_empty).into(),
+            o.max_size.max_byte_size().to_string(),
+            "True".into(),
+            "True".into(),
+            "Init()Void".into(),
+            format!(
+                "Accumulate({})Void",
+                sql.params
+                    .iter()
+                    .map(|p| clr_type_for_sql(p))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            format!("Merge({short})Void"),
+            format!("Terminate(){}", clr_type_for_sql(&sql.returns)),
+            "Read(BinaryReader)Void".into(),
+            "Write(BinaryWriter)Void".into(),
+        ];
+        assert_eq!(class, &expected, "{}", file.path);
+        checked += 1;
+    }
+    assert_eq!(checked, generation.model.aggregates.len());
+    assert_eq!(
+        listed.len(),
+        checked,
+        "aggregate classes without CREATE AGGREGATE"
+    );
+}
