@@ -5,11 +5,13 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod dtw;
 pub mod ffi;
 pub mod fft;
 pub mod json;
 pub mod moments;
 pub mod null;
+pub mod points;
 pub mod quantize;
 pub mod simd;
 pub mod spatial;

@@ -184,6 +184,161 @@ impl VectorMoments {
     }
 }
 
+/// Count, mean and co-moment matrix (Σ (x − mean)(x − mean)ᵀ, upper
+/// triangle kept, row-major) of vectors: the covariance, one row at a time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VectorCovariance {
+    count: u64,
+    mean: Vec<f64>,
+    /// dim × dim, only `j >= i` maintained.
+    comoment: Vec<f64>,
+}
+
+impl VectorCovariance {
+    pub fn new() -> VectorCovariance {
+        VectorCovariance::default()
+    }
+
+    pub fn from_parts(count: u64, mean: Vec<f64>, comoment: Vec<f64>) -> Result<Self, StateError> {
+        if comoment.len() != mean.len() * mean.len() {
+            return Err(StateError::new(format!(
+                "a mean of {} elements with a co-moment matrix of {} cells",
+                mean.len(),
+                comoment.len()
+            )));
+        }
+        if count == 0 && !mean.is_empty() {
+            return Err(StateError::new(format!(
+                "no rows counted, yet a mean of {} elements",
+                mean.len()
+            )));
+        }
+        Ok(VectorCovariance {
+            count,
+            mean,
+            comoment,
+        })
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub fn raw_mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    pub fn comoment(&self) -> &[f64] {
+        &self.comoment
+    }
+
+    fn check(&mut self, dim: usize) -> Result<(), VectorError> {
+        if self.count == 0 {
+            self.mean = vec![0.0; dim];
+            self.comoment = vec![0.0; dim * dim];
+        } else if self.mean.len() != dim {
+            return Err(VectorError::LengthMismatch {
+                left: self.mean.len(),
+                right: dim,
+            });
+        }
+        Ok(())
+    }
+
+    /// Welford's update: C += δ (x − mean′)ᵀ with δ = x − mean, mean′ the
+    /// new mean; row i is one `axpy_f64` over columns i.. .
+    pub fn add(&mut self, x: &[f32]) -> Result<(), VectorError> {
+        let dim = x.len();
+        self.check(dim)?;
+        self.count += 1;
+        let inv = 1.0 / self.count as f64;
+        let delta: Vec<f64> = x
+            .iter()
+            .zip(&self.mean)
+            .map(|(v, m)| *v as f64 - m)
+            .collect();
+        for (m, d) in self.mean.iter_mut().zip(&delta) {
+            *m += d * inv;
+        }
+        let residual: Vec<f64> = x
+            .iter()
+            .zip(&self.mean)
+            .map(|(v, m)| *v as f64 - m)
+            .collect();
+        let axpy = kernels().axpy_f64;
+        for i in 0..dim {
+            axpy(
+                &mut self.comoment[i * dim + i..(i + 1) * dim],
+                delta[i],
+                &residual[i..],
+            );
+        }
+        Ok(())
+    }
+
+    /// Chan's combination: C = Ca + Cb + δδᵀ · na·nb/n.
+    pub fn merge(&mut self, other: &VectorCovariance) -> Result<(), VectorError> {
+        if other.count == 0 {
+            return Ok(());
+        }
+        if self.count == 0 {
+            *self = other.clone();
+            return Ok(());
+        }
+        let dim = other.mean.len();
+        self.check(dim)?;
+        let (na, nb) = (self.count as f64, other.count as f64);
+        let n = na + nb;
+        let delta: Vec<f64> = other
+            .mean
+            .iter()
+            .zip(&self.mean)
+            .map(|(b, a)| b - a)
+            .collect();
+        let weight = na * nb / n;
+        let axpy = kernels().axpy_f64;
+        for i in 0..dim {
+            let row = i * dim + i..(i + 1) * dim;
+            axpy(
+                &mut self.comoment[row.clone()],
+                1.0,
+                &other.comoment[row.clone()],
+            );
+            axpy(&mut self.comoment[row], delta[i] * weight, &delta[i..]);
+        }
+        for (m, d) in self.mean.iter_mut().zip(&delta) {
+            *m += d * (nb / n);
+        }
+        self.count += other.count;
+        Ok(())
+    }
+
+    /// The covariance matrix, dim × dim row-major, divided by n
+    /// (population) or n − 1 (sample; `None` below two vectors); `None`
+    /// when empty.
+    pub fn covariance(&self, sample: bool) -> Option<Vec<f32>> {
+        let divisor = if sample {
+            self.count.saturating_sub(1)
+        } else {
+            self.count
+        };
+        if divisor == 0 {
+            return None;
+        }
+        let dim = self.mean.len();
+        let divisor = divisor as f64;
+        let mut out = vec![0f32; dim * dim];
+        for i in 0..dim {
+            for j in i..dim {
+                let c = (self.comoment[i * dim + j] / divisor) as f32;
+                out[i * dim + j] = c;
+                out[j * dim + i] = c;
+            }
+        }
+        Some(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +411,48 @@ mod tests {
             let centroid = left_sum.mean().unwrap();
             for i in 0..dim {
                 prop_assert!((centroid[i] as f64 - mean[i]).abs() <= 1e-6 * 1e3);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn covariance_matches_two_passes_and_merges_in_any_split(
+            dim in 1usize..12,
+            count in 1usize..25,
+            split in 0usize..25,
+            values in prop::collection::vec(-100f32..100.0, 12 * 25),
+        ) {
+            let all = rows(dim, &values[..dim * count]);
+            let n = count as f64;
+            let (mean, _) = two_pass(&all);
+            let mut expected = vec![0f64; dim * dim];
+            for r in &all {
+                for i in 0..dim {
+                    for j in 0..dim {
+                        expected[i * dim + j] += (r[i] as f64 - mean[i]) * (r[j] as f64 - mean[j]) / n;
+                    }
+                }
+            }
+            let split = split.min(count);
+            let (mut left, mut right, mut whole) =
+                (VectorCovariance::new(), VectorCovariance::new(), VectorCovariance::new());
+            for r in &all[..split] {
+                left.add(r).unwrap();
+            }
+            for r in &all[split..] {
+                right.add(r).unwrap();
+            }
+            for r in &all {
+                whole.add(r).unwrap();
+            }
+            left.merge(&right).unwrap();
+            for got in [whole.covariance(false).unwrap(), left.covariance(false).unwrap()] {
+                for (g, e) in got.iter().zip(&expected) {
+                    prop_assert!((*g as f64 - e).abs() <= 1e-5 * 1e4 + 1e-6 * e.abs(), "{g} vs {e}");
+                }
             }
         }
     }

@@ -163,6 +163,20 @@ pub mod reference {
         }
     }
 
+    /// sumsᵢ += w · xᵢ in f64.
+    pub fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
+        for (s, v) in sums.iter_mut().zip(x) {
+            *s += w * *v as f64;
+        }
+    }
+
+    /// yᵢ += a · xᵢ in f64.
+    pub fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
+        for (s, v) in y.iter_mut().zip(x) {
+            *s += a * v;
+        }
+    }
+
     /// One step of Welford's update in f64: dᵢ = xᵢ − meanᵢ,
     /// meanᵢ += dᵢ · inv_count, m2ᵢ += dᵢ · (xᵢ − meanᵢ) with the new mean.
     pub fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {

@@ -7,7 +7,10 @@
 
 use codegen::emit::{GeneratedFile, aggregate_class};
 use codegen::model::{AggregateDef, Model};
-use functions::aggregates::{VectorCentroid, VectorMeanVariance};
+use functions::aggregates::{
+    DtwDistance, GeometricMedian, VectorCentroid, VectorCovariance, VectorKMeansCluster,
+    VectorMeanVariance,
+};
 use runtime::aggregate::{SqlAggregate, restore_state, save_state};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
@@ -35,6 +38,14 @@ enum Op {
 trait Driven: SqlAggregate {
     fn add(&mut self, row: &[Arg]) -> Result<(), String>;
     fn result(&self) -> Result<String, String>;
+}
+
+fn int_of(arg: &Arg) -> Option<i64> {
+    match arg {
+        Arg::Null => None,
+        Arg::Int(i) => Some(*i),
+        other => panic!("not an integer argument: {other:?}"),
+    }
 }
 
 fn floats_of(arg: &Arg) -> Option<Vec<f32>> {
@@ -75,13 +86,35 @@ fn rust_error(name: &str, e: impl Display) -> String {
     format!("RustException: dbo.{name}: {e}")
 }
 
-impl Driven for VectorCentroid {
+/// An aggregate of one vector per row.
+macro_rules! one_vector_row {
+    ($ty:ty, $sql:literal, $encode:ident) => {
+        impl Driven for $ty {
+            fn add(&mut self, row: &[Arg]) -> Result<(), String> {
+                match floats_of(&row[0]) {
+                    Some(v) => self.accumulate(&v).map_err(|e| rust_error($sql, e)),
+                    None => Ok(()),
+                }
+            }
+            fn result(&self) -> Result<String, String> {
+                Ok($encode(self.terminate()))
+            }
+        }
+    };
+}
+
+one_vector_row!(VectorCentroid, "VectorCentroid", encode_floats);
+one_vector_row!(VectorMeanVariance, "VectorMeanVariance", encode_text);
+one_vector_row!(VectorCovariance, "VectorCovariance", encode_floats);
+one_vector_row!(GeometricMedian, "GeometricMedian", encode_floats);
+
+impl Driven for VectorKMeansCluster {
     fn add(&mut self, row: &[Arg]) -> Result<(), String> {
-        match floats_of(&row[0]) {
-            Some(v) => self
-                .accumulate(&v)
-                .map_err(|e| rust_error("VectorCentroid", e)),
-            None => Ok(()),
+        match (floats_of(&row[0]), int_of(&row[1])) {
+            (Some(v), Some(k)) => self
+                .accumulate(&v, k as i32)
+                .map_err(|e| rust_error("VectorKMeansCluster", e)),
+            _ => Ok(()),
         }
     }
     fn result(&self) -> Result<String, String> {
@@ -89,17 +122,19 @@ impl Driven for VectorCentroid {
     }
 }
 
-impl Driven for VectorMeanVariance {
+impl Driven for DtwDistance {
     fn add(&mut self, row: &[Arg]) -> Result<(), String> {
-        match floats_of(&row[0]) {
-            Some(v) => self
-                .accumulate(&v)
-                .map_err(|e| rust_error("VectorMeanVariance", e)),
-            None => Ok(()),
+        match (int_of(&row[0]), floats_of(&row[1]), floats_of(&row[2])) {
+            (Some(o), Some(v), Some(r)) => self
+                .accumulate(o, &v, &r)
+                .map_err(|e| rust_error("DTWDistance", e)),
+            _ => Ok(()),
         }
     }
     fn result(&self) -> Result<String, String> {
-        Ok(encode_text(self.terminate()))
+        self.terminate()
+            .map(|d| d.map_or_else(|| "N".to_string(), |d| format!("f:{:016x}", d.to_bits())))
+            .map_err(|e| rust_error("DTWDistance", e))
     }
 }
 
@@ -323,20 +358,35 @@ fn drive<T: Driven>(
             "{}: {pattern}: the bridge and the Rust type differ",
             aggregate.name
         );
+        // The rows hold a non-NULL one: in order, the result is a value.
+        if pattern == "in order" {
+            let last = through_bridge.last().expect("ends in Terminate");
+            assert!(
+                last.as_ref().is_ok_and(|v| v != "N"),
+                "{}: in order gave {last:?}",
+                aggregate.name
+            );
+        }
         checked += 1;
     }
     checked
 }
 
-/// Rows of mismatched lengths: the second is an error naming both lengths,
+/// Rows of mismatched lengths: the second is an error (saying `expected`),
 /// the same through the bridge as in Rust, and the group can still finish.
-fn mismatch<T: Driven>(h: &mut ClrHarness, aggregate: &AggregateDef) {
+/// `row` makes the aggregate's row around a vector.
+fn mismatch<T: Driven>(
+    h: &mut ClrHarness,
+    aggregate: &AggregateDef,
+    row: fn(usize, Vec<f32>) -> Vec<Arg>,
+    expected: &str,
+) {
     let ops = vec![
         Op::New(0),
-        Op::Accumulate(0, vec![Arg::floats(&[1.0, 2.0, 3.0])]),
-        Op::Accumulate(0, vec![Arg::floats(&[1.0])]),
+        Op::Accumulate(0, row(0, vec![1.0, 2.0, 3.0])),
+        Op::Accumulate(0, row(1, vec![1.0])),
         Op::New(1),
-        Op::Accumulate(1, vec![Arg::floats(&[1.0, 2.0])]),
+        Op::Accumulate(1, row(2, vec![1.0, 2.0])),
         Op::Merge(0, 1),
         Op::Terminate(0),
     ];
@@ -350,7 +400,7 @@ fn mismatch<T: Driven>(h: &mut ClrHarness, aggregate: &AggregateDef) {
     assert!(
         through_bridge[2]
             .as_ref()
-            .is_err_and(|e| e.contains("3 and 1 elements")),
+            .is_err_and(|e| e.contains(expected)),
         "{through_bridge:?}"
     );
     assert!(
@@ -367,6 +417,44 @@ fn aggregate<'a>(model: &'a Model, name: &str) -> &'a AggregateDef {
         .unwrap_or_else(|| panic!("no aggregate {name}"))
 }
 
+fn vector_only(_: usize, v: Vec<f32>) -> Vec<Arg> {
+    vec![Arg::floats(&v)]
+}
+
+fn with_k(_: usize, v: Vec<f32>) -> Vec<Arg> {
+    vec![Arg::floats(&v), Arg::Int(3)]
+}
+
+/// DTW rows: an ordinal, the vector, and the one reference of the group.
+fn dtw_row(ordinal: usize, v: Vec<f32>) -> Vec<Arg> {
+    let reference: Vec<f32> = (0..v.len() * 4).map(|i| (i % 7) as f32 - 3.0).collect();
+    vec![
+        Arg::Int(ordinal as i64 * 3 - 5),
+        Arg::floats(&v),
+        Arg::floats(&reference),
+    ]
+}
+
+/// One-vector rows as an aggregate's rows (a NULL vector stays NULL).
+fn shaped(rows: &[Vec<Arg>], row: fn(usize, Vec<f32>) -> Vec<Arg>) -> Vec<Vec<Arg>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| match floats_of(&r[0]) {
+            Some(v) => row(i, v),
+            None => {
+                let mut shaped = row(i, vec![0.0]);
+                // The vector is the first argument, or the second after an ordinal.
+                let at = usize::from(shaped.len() == 3);
+                shaped[at] = Arg::Null;
+                shaped
+            }
+        })
+        .collect()
+}
+
+type Runner = fn(&mut ClrHarness, &AggregateDef, &[Vec<Arg>], &mut Rng) -> usize;
+type RowShape = fn(usize, Vec<f32>) -> Vec<Arg>;
+
 #[test]
 fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
     let (mut h, generation) = start_workspace();
@@ -375,17 +463,93 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut driven = BTreeSet::new();
     let mut patterns_checked = 0;
+    // (SQL name, how to drive it, its rows, the largest dimension to drive
+    // it at: the covariance's state is d² doubles, sent as hex through the
+    // harness's pipe at every save).
+    let all: [(&str, Runner, RowShape, usize); 6] = [
+        ("VectorCentroid", drive::<VectorCentroid>, vector_only, 1998),
+        (
+            "VectorMeanVariance",
+            drive::<VectorMeanVariance>,
+            vector_only,
+            1998,
+        ),
+        (
+            "VectorCovariance",
+            drive::<VectorCovariance>,
+            vector_only,
+            33,
+        ),
+        (
+            "GeometricMedian",
+            drive::<GeometricMedian>,
+            vector_only,
+            1998,
+        ),
+        (
+            "VectorKMeansCluster",
+            drive::<VectorKMeansCluster>,
+            with_k,
+            1998,
+        ),
+        ("DTWDistance", drive::<DtwDistance>, dtw_row, 1998),
+    ];
     for (dim, n) in [(1usize, 1usize), (7, 12), (33, 40), (1998, 9)] {
         let rows = vector_rows(&mut rng, n, dim);
-        let a = aggregate(model, "VectorCentroid");
-        patterns_checked += drive::<VectorCentroid>(&mut h, a, &rows, &mut rng);
-        driven.insert(a.name.name.clone());
-        let a = aggregate(model, "VectorMeanVariance");
-        patterns_checked += drive::<VectorMeanVariance>(&mut h, a, &rows, &mut rng);
-        driven.insert(a.name.name.clone());
+        for (name, run, row, max_dim) in all {
+            if dim > max_dim {
+                continue;
+            }
+            let a = aggregate(model, name);
+            patterns_checked += run(&mut h, a, &shaped(&rows, row), &mut rng);
+            driven.insert(a.name.name.clone());
+        }
     }
-    mismatch::<VectorCentroid>(&mut h, aggregate(model, "VectorCentroid"));
-    mismatch::<VectorMeanVariance>(&mut h, aggregate(model, "VectorMeanVariance"));
+    // DTW rows carry a reference whose length follows the vector's, so
+    // there the reference is what differs first.
+    type Mismatch = fn(&mut ClrHarness, &AggregateDef, RowShape, &str);
+    let lengths = "3 and 1 elements";
+    let cases: [(&str, RowShape, Mismatch, &str); 6] = [
+        (
+            "VectorCentroid",
+            vector_only,
+            mismatch::<VectorCentroid>,
+            lengths,
+        ),
+        (
+            "VectorMeanVariance",
+            vector_only,
+            mismatch::<VectorMeanVariance>,
+            lengths,
+        ),
+        (
+            "VectorCovariance",
+            vector_only,
+            mismatch::<VectorCovariance>,
+            lengths,
+        ),
+        (
+            "GeometricMedian",
+            vector_only,
+            mismatch::<GeometricMedian>,
+            lengths,
+        ),
+        (
+            "VectorKMeansCluster",
+            with_k,
+            mismatch::<VectorKMeansCluster>,
+            lengths,
+        ),
+        (
+            "DTWDistance",
+            dtw_row,
+            mismatch::<DtwDistance>,
+            "@reference differs",
+        ),
+    ];
+    for (name, row, check, expected) in cases {
+        check(&mut h, aggregate(model, name), row, expected);
+    }
 
     let declared: BTreeSet<String> = model
         .aggregates
@@ -396,10 +560,7 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
         driven, declared,
         "every aggregate of functions/ is driven here"
     );
-    assert!(
-        patterns_checked >= 4 * 2 * 12,
-        "{patterns_checked} patterns"
-    );
+    assert!(patterns_checked >= 23 * 14, "{patterns_checked} patterns");
 
     // Every instance the patterns made was dropped: their states are freed
     // by the finalizers, Terminate or not.

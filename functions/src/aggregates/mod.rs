@@ -4,6 +4,15 @@
 //! NULL rows are skipped (a NULL argument never reaches `accumulate`);
 //! vectors of different lengths in one group are an error.
 
+mod covariance;
+mod dtw;
 mod moments;
+mod points;
 
+pub use covariance::VectorCovariance;
+pub use dtw::DtwDistance;
 pub use moments::{VectorCentroid, VectorMeanVariance};
+pub use points::{GeometricMedian, VectorKMeansCluster};
+
+#[cfg(test)]
+mod tests;

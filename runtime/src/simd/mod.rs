@@ -46,6 +46,10 @@ pub struct Kernels {
     pub lerp: fn(&[f32], &[f32], f32, &mut [f32]),
     /// sumsᵢ += xᵢ in f64 (equal lengths), bit for bit the reference.
     pub accumulate: fn(&mut [f64], &[f32]),
+    /// sumsᵢ += w · xᵢ in f64 (a weighted accumulate), bit for bit the reference.
+    pub accumulate_scaled: fn(&mut [f64], &[f32], f64),
+    /// yᵢ += a · xᵢ in f64, bit for bit the reference (no fused multiply-add).
+    pub axpy_f64: fn(&mut [f64], f64, &[f64]),
     /// Welford's running mean and sum of squared deviations in f64 (see
     /// `vector::reference::welford`), bit for bit the reference.
     pub welford: fn(&mut [f64], &mut [f64], &[f32], f64),
@@ -72,6 +76,8 @@ pub const PORTABLE: Kernels = Kernels {
     lerp: portable::elementwise::lerp,
     accumulate: portable::elementwise::accumulate,
     welford: portable::elementwise::welford,
+    accumulate_scaled: portable::elementwise::accumulate_scaled,
+    axpy_f64: portable::elementwise::axpy_f64,
     max: portable::elementwise::max,
     position_of: portable::elementwise::position_of,
     exp_shifted: portable::elementwise::exp_shifted,

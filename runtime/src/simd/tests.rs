@@ -206,6 +206,18 @@ fn check_elementwise(a: &[f32], b: &[f32], t: f32) -> Result<(), TestCaseError> 
         reference::welford(&mut expect_mean, &mut expect_m2, a, inv);
         same_bits_f64(&format!("{} welford mean", k.name), &mean, &expect_mean)?;
         same_bits_f64(&format!("{} welford m2", k.name), &m2, &expect_m2)?;
+        let w = t as f64 * 0.75;
+        let mut sums = start.clone();
+        (k.accumulate_scaled)(&mut sums, a, w);
+        let mut expect = start.clone();
+        reference::accumulate_scaled(&mut expect, a, w);
+        same_bits_f64(&format!("{} accumulate_scaled", k.name), &sums, &expect)?;
+        let x: Vec<f64> = a.iter().map(|v| *v as f64 * 1.5).collect();
+        let mut y = start.clone();
+        (k.axpy_f64)(&mut y, w, &x);
+        let mut expect = start.clone();
+        reference::axpy_f64(&mut expect, w, &x);
+        same_bits_f64(&format!("{} axpy_f64", k.name), &y, &expect)?;
         let max = (k.max)(a);
         // ±0 tie: either sign is the maximum.
         prop_assert!(

@@ -39,6 +39,18 @@ pub fn accumulate(sums: &mut [f64], x: &[f32]) {
     }
 }
 
+pub fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
+    for (s, v) in sums.iter_mut().zip(x) {
+        *s += w * *v as f64;
+    }
+}
+
+pub fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
+    for (s, v) in y.iter_mut().zip(x) {
+        *s += a * v;
+    }
+}
+
 pub fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
     for ((m, q), v) in mean.iter_mut().zip(m2.iter_mut()).zip(x) {
         let v = *v as f64;

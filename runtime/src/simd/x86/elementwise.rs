@@ -132,6 +132,58 @@ pub unsafe fn accumulate(sums: &mut [f64], x: &[f32]) {
     }
 }
 
+/// sums += w · x in f64 (no FMA: the reference rounds the product).
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
+    let n = sums.len().min(x.len());
+    let (ps, px) = (sums.as_mut_ptr(), x.as_ptr());
+    let wv = _mm256_set1_pd(w);
+    // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
+    unsafe {
+        eight_at_a_time!(
+            n,
+            i,
+            {
+                for half in [0, 4] {
+                    let v = _mm256_cvtps_pd(_mm_loadu_ps(px.add(i + half)));
+                    let s = _mm256_add_pd(_mm256_loadu_pd(ps.add(i + half)), _mm256_mul_pd(wv, v));
+                    _mm256_storeu_pd(ps.add(i + half), s);
+                }
+            },
+            {
+                *ps.add(i) += w * *px.add(i) as f64;
+            }
+        )
+    }
+}
+
+/// y += a · x in f64 (no FMA: the reference rounds the product).
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
+    let n = y.len().min(x.len());
+    let (py, px) = (y.as_mut_ptr(), x.as_ptr());
+    let av = _mm256_set1_pd(a);
+    // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
+    unsafe {
+        eight_at_a_time!(
+            n,
+            i,
+            {
+                for half in [0, 4] {
+                    let s = _mm256_add_pd(
+                        _mm256_loadu_pd(py.add(i + half)),
+                        _mm256_mul_pd(av, _mm256_loadu_pd(px.add(i + half))),
+                    );
+                    _mm256_storeu_pd(py.add(i + half), s);
+                }
+            },
+            {
+                *py.add(i) += a * *px.add(i);
+            }
+        )
+    }
+}
+
 /// Welford's step in f64, rounded as the reference rounds (no FMA).
 #[target_feature(enable = "avx2,fma")]
 pub unsafe fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {

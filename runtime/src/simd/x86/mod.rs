@@ -24,6 +24,8 @@ pub fn avx2_fma() -> Option<Kernels> {
             lerp,
             accumulate,
             welford,
+            accumulate_scaled,
+            axpy_f64,
             max,
             position_of,
             exp_shifted,
@@ -104,6 +106,18 @@ fn accumulate(sums: &mut [f64], x: &[f32]) {
         return reference::accumulate(sums, x);
     }
     unsafe { elementwise::accumulate(sums, x) }
+}
+fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
+    if x.len() < SHORT_MAP {
+        return reference::accumulate_scaled(sums, x, w);
+    }
+    unsafe { elementwise::accumulate_scaled(sums, x, w) }
+}
+fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
+    if x.len() < SHORT_MAP {
+        return reference::axpy_f64(y, a, x);
+    }
+    unsafe { elementwise::axpy_f64(y, a, x) }
 }
 fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
     if x.len() < SHORT_MAP {
