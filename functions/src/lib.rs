@@ -4,6 +4,7 @@
 //! under `generated/sql/` when `cargo run -p codegen` runs.
 
 pub mod aggregates;
+pub mod geometry;
 pub mod planning;
 pub mod schema;
 pub mod search;

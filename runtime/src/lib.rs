@@ -8,6 +8,7 @@ pub mod batch;
 pub mod dtw;
 pub mod ffi;
 pub mod fft;
+pub mod geometry;
 pub mod json;
 pub mod moments;
 pub mod null;
@@ -40,6 +41,7 @@ pub mod types {
 
 pub mod prelude {
     pub use crate::aggregate::{SqlAggregate, StateError, StateReader, StateWriter};
+    pub use crate::geometry::{Geography, Geometry, geo_types};
     pub use crate::types::*;
     pub use crate::vector::{Vector, VectorError};
     pub use crate::{SqlRow, SqlTable};

@@ -8,10 +8,11 @@
 use codegen::emit::{GeneratedFile, aggregate_class};
 use codegen::model::{AggregateDef, Model};
 use functions::aggregates::{
-    DtwDistance, GeometricMedian, VectorCentroid, VectorCovariance, VectorKMeansCluster,
-    VectorMeanVariance,
+    DtwDistance, GeometricMedian, SpatialConvexHull, VectorCentroid, VectorCovariance,
+    VectorKMeansCluster, VectorMeanVariance,
 };
 use runtime::aggregate::{SqlAggregate, restore_state, save_state};
+use runtime::geometry::{Geometry, geo_types};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use workspace_tests::clr_harness::{Arg, ClrHarness, clr_type_for_sql, hex, start_workspace};
@@ -119,6 +120,27 @@ impl Driven for VectorKMeansCluster {
     }
     fn result(&self) -> Result<String, String> {
         Ok(encode_floats(self.terminate()))
+    }
+}
+
+impl Driven for SpatialConvexHull {
+    fn add(&mut self, row: &[Arg]) -> Result<(), String> {
+        match &row[0] {
+            Arg::Null => Ok(()),
+            Arg::Bytes(bytes) => {
+                let g = Geometry::from_bridge(bytes)
+                    .map_err(|e| rust_error("SpatialConvexHull", format!("@geometry: {e}")))?;
+                self.accumulate(g)
+                    .map_err(|e| rust_error("SpatialConvexHull", e))
+            }
+            other => panic!("not a geometry argument: {other:?}"),
+        }
+    }
+    fn result(&self) -> Result<String, String> {
+        Ok(self
+            .terminate()
+            .filter(|g| g.is_finite())
+            .map_or_else(|| "N".to_string(), |g| format!("x:{}", hex(&g.to_bridge()))))
     }
 }
 
@@ -435,6 +457,23 @@ fn dtw_row(ordinal: usize, v: Vec<f32>) -> Vec<Arg> {
     ]
 }
 
+/// A geometry made of a vector: a point per pair of values (a one-element
+/// vector is a point on the x axis), in an SRID that follows the length, so
+/// vectors of different lengths are geometries of different SRIDs.
+fn geometry_row(_: usize, v: Vec<f32>) -> Vec<Arg> {
+    let points: Vec<geo_types::Point<f64>> = v
+        .chunks(2)
+        .map(|p| geo_types::Point::new(f64::from(p[0]), f64::from(*p.get(1).unwrap_or(&0.0))))
+        .collect();
+    let shape: geo_types::Geometry<f64> = match points.len() {
+        1 => points[0].into(),
+        _ => geo_types::MultiPoint(points).into(),
+    };
+    vec![Arg::Bytes(
+        Geometry::new(1000 + v.len() as i32, shape).to_bridge(),
+    )]
+}
+
 /// One-vector rows as an aggregate's rows (a NULL vector stays NULL).
 fn shaped(rows: &[Vec<Arg>], row: fn(usize, Vec<f32>) -> Vec<Arg>) -> Vec<Vec<Arg>> {
     rows.iter()
@@ -466,7 +505,7 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
     // (SQL name, how to drive it, its rows, the largest dimension to drive
     // it at: the covariance's state is d² doubles, sent as hex through the
     // harness's pipe at every save).
-    let all: [(&str, Runner, RowShape, usize); 6] = [
+    let all: [(&str, Runner, RowShape, usize); 7] = [
         ("VectorCentroid", drive::<VectorCentroid>, vector_only, 1998),
         (
             "VectorMeanVariance",
@@ -493,6 +532,12 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
             1998,
         ),
         ("DTWDistance", drive::<DtwDistance>, dtw_row, 1998),
+        (
+            "SpatialConvexHull",
+            drive::<SpatialConvexHull>,
+            geometry_row,
+            1998,
+        ),
     ];
     for (dim, n) in [(1usize, 1usize), (7, 12), (33, 40), (1998, 9)] {
         let rows = vector_rows(&mut rng, n, dim);
@@ -509,7 +554,7 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
     // there the reference is what differs first.
     type Mismatch = fn(&mut ClrHarness, &AggregateDef, RowShape, &str);
     let lengths = "3 and 1 elements";
-    let cases: [(&str, RowShape, Mismatch, &str); 6] = [
+    let cases: [(&str, RowShape, Mismatch, &str); 7] = [
         (
             "VectorCentroid",
             vector_only,
@@ -541,6 +586,12 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
             lengths,
         ),
         (
+            "SpatialConvexHull",
+            geometry_row,
+            mismatch::<SpatialConvexHull>,
+            "geometries of SRID 1003 and 1001",
+        ),
+        (
             "DTWDistance",
             dtw_row,
             mismatch::<DtwDistance>,
@@ -560,7 +611,7 @@ fn every_aggregate_matches_the_rust_type_under_every_calling_pattern() {
         driven, declared,
         "every aggregate of functions/ is driven here"
     );
-    assert!(patterns_checked >= 23 * 14, "{patterns_checked} patterns");
+    assert!(patterns_checked >= 27 * 14, "{patterns_checked} patterns");
 
     // Every instance the patterns made was dropped: their states are freed
     // by the finalizers, Terminate or not.

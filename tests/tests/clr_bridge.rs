@@ -5,7 +5,8 @@
 
 use codegen::emit::{EmitOptions, GeneratedFile};
 use codegen::model::{Model, RoutineKind};
-use functions::{planning, spatial, vector};
+use functions::{geometry, planning, spatial, vector};
+use runtime::geometry::geo_types;
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use workspace_tests::clr_harness::{
@@ -513,6 +514,101 @@ fn every_bridge_method_matches_a_direct_rust_call() {
         vec![Arg::Null],
         ok(null()),
     );
+
+    // Spatial values: SRID and WKB in, SRID and WKB out.
+    // A geometry with a NaN or infinite coordinate is NULL, as a float is.
+    let spatial_bytes = |g: Option<runtime::geometry::Geometry>| {
+        g.filter(|g| g.is_finite())
+            .map_or_else(null, |g| format!("x:{}", hex(&g.to_bridge())))
+    };
+    let framed = |srid: i32, wkb: &str| {
+        let mut bytes = srid.to_be_bytes().to_vec();
+        bytes.extend(
+            (0..wkb.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&wkb[i..i + 2], 16).unwrap()),
+        );
+        bytes
+    };
+    // SQL Server's documented STAsBinary of a two-point MultiPoint and of a
+    // geography LineString, a triangle with a point inside, a curve and a
+    // point with Z and M (neither crosses), bare WKB without the SRID.
+    let triangle = runtime::geometry::Geometry::new(
+        3857,
+        geo_types::Polygon::new(
+            geo_types::LineString::from(vec![(0.0, 0.0), (4.0, 0.0), (0.0, 4.0), (0.0, 0.0)]),
+            vec![geo_types::LineString::from(vec![
+                (1.0, 1.0),
+                (1.5, 1.0),
+                (1.0, 1.5),
+                (1.0, 1.0),
+            ])],
+        ),
+    );
+    let geometries: Vec<Vec<u8>> = vec![
+        framed(
+            0,
+            "010400000002000000010100000000000000000059400000000000005940010100000000000000000069400000000000006940",
+        ),
+        framed(
+            4326,
+            "010200000002000000D7A3703D0A975EC08716D9CEF7D34740CBA145B6F3955EC08716D9CEF7D34740",
+        ),
+        triangle.to_bridge(),
+        framed(0, "0108000000000000000000"),
+        framed(
+            0,
+            "01B90B0000000000000000F03F000000000000F03F00000000000000400000000000000840",
+        ),
+        framed(0, "")[..4]
+            .iter()
+            .chain(b"\x01\x01")
+            .copied()
+            .collect(),
+        framed(0, "010100000000000000000059400000000000005940")[4..].to_vec(),
+    ];
+    for bytes in geometries {
+        let expected = match runtime::geometry::Geometry::from_bridge(&bytes) {
+            Ok(g) => ok(spatial_bytes(geometry::geometry_convex_hull(g))),
+            Err(e) => err("fn_GeometryConvexHull", format!("@geometry: {e}")),
+        };
+        check(
+            &mut h,
+            "geometry__geometry_convex_hull",
+            vec![Arg::Bytes(bytes)],
+            expected,
+        );
+    }
+    check(
+        &mut h,
+        "geometry__geometry_convex_hull",
+        vec![Arg::Null],
+        ok(null()),
+    );
+    for (point, azimuth, elevation, srid) in [
+        (vec![1.0f32, 2.0, 3.0], 0.0, 90.0, 0),
+        (vec![-5.5, 0.25, 1e6], 33.0, -12.5, 4326),
+        (vec![1.0, 2.0], 0.0, 0.0, 0),
+        (vec![1.0, 2.0, 3.0], 0.0, 0.0, 1_000_000),
+        (vec![f32::MAX, f32::MAX, 0.0], 45.0, 0.0, 0),
+        (vec![f32::NAN, 2.0, 3.0], 10.0, 0.0, 0),
+    ] {
+        check(
+            &mut h,
+            "geometry__spatial_project_point",
+            vec![
+                Arg::floats(&point),
+                Arg::Float(azimuth),
+                Arg::Float(elevation),
+                Arg::Int(srid),
+            ],
+            scalar(
+                "fn_SpatialProjectPoint",
+                geometry::spatial_project_point(&point, azimuth, elevation, srid as i32),
+                spatial_bytes,
+            ),
+        );
+    }
 
     // Large values: a 1 MiB vector and a million-character string.
     let large: Vec<f32> = (0..262_144)

@@ -239,6 +239,13 @@ fn registration_script_parses() {
         .iter()
         .filter(|r| codegen::emit::companion_name(r).is_some())
         .count();
+    let spatial_helpers = generation
+        .model
+        .routines
+        .iter()
+        .filter(|r| &*r.span.file == codegen::model::builtin::SPATIAL_FILE)
+        .count();
+    assert!(spatial_helpers > 0, "functions/ takes and returns geometry");
     let schemas = generation
         .files
         .iter()
@@ -254,8 +261,9 @@ fn registration_script_parses() {
             .count()
             + generation.model.aggregates.len()
             + companions
+            + spatial_helpers
             + schemas,
-        "one statement per native routine, aggregate, VECTOR companion and schema; no tables, policies or T-SQL routines"
+        "one statement per native routine, aggregate, companion, spatial helper and schema; no tables, policies or other T-SQL routines"
     );
     assert!(
         !script.contains("CREATE TABLE") && !script.contains("SECURITY POLICY"),

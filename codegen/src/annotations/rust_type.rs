@@ -35,7 +35,7 @@ impl Position {
     }
 }
 
-const SUPPORTED: &str = "supported types: bool, u8, i16, i32, i64, f32, f64, &str, String, &[u8], Vec<u8>, &[f32], Vec<f32>, Vector<N>, Uuid, NaiveDate, NaiveTime, NaiveDateTime, DateTime<Tz>, Decimal; wrap in Option<..> for NULL";
+const SUPPORTED: &str = "supported types: bool, u8, i16, i32, i64, f32, f64, &str, String, &[u8], Vec<u8>, &[f32], Vec<f32>, Vector<N>, Uuid, NaiveDate, NaiveTime, NaiveDateTime, DateTime<Tz>, Decimal, Geometry, Geography; wrap in Option<..> for NULL";
 
 /// Renders a type for messages: `Vec < u8 >` becomes `Vec<u8>`.
 pub fn type_text(ty: &Type) -> String {
@@ -304,6 +304,20 @@ fn base_value(ty: &Type, position: Position) -> Result<RustValue, AnnotationErro
         "NaiveDateTime" => RustValue::DateTime,
         "DateTime" => RustValue::DateTimeOffset,
         "Decimal" => RustValue::Decimal,
+        "Geometry" | "Geography" => {
+            if !matches!(position, Position::Parameter | Position::Return) {
+                return Err(unsupported(
+                    ty,
+                    position,
+                    "Geometry and Geography cross the bridge as parameters and results of native functions and aggregates; in a table or a T-SQL routine use Vec<u8> with #[sql(type = \"GEOMETRY\")]",
+                ));
+            }
+            if name == "Geometry" {
+                RustValue::Geometry
+            } else {
+                RustValue::Geography
+            }
+        }
         "Vector" => RustValue::Vector(vector_dimension(ty, segment)?),
         "Vec" => match first_type_arg(&segment.arguments).and_then(last_segment) {
             Some(s) if s.ident == "u8" => RustValue::ByteVec,
@@ -409,6 +423,8 @@ pub fn default_sql(rust: RustValue) -> Option<SqlType> {
         }
         // On the bridge a vector is its packed bytes: 4 per element.
         RustValue::Vector(n) => SqlType::VarBinary(Length::Fixed(4 * n as u32)),
+        // SRID and WKB; the companion converts to and from the SQL type.
+        RustValue::Geometry | RustValue::Geography => SqlType::VarBinary(Length::Max),
         RustValue::Uuid => SqlType::UniqueIdentifier,
         RustValue::Date => SqlType::Date,
         RustValue::Time => SqlType::Time(7),

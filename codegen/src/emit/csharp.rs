@@ -74,7 +74,9 @@ pub(super) fn sql_clr_type(rust: RustValue) -> &'static str {
         | RustValue::ByteVec
         | RustValue::F32Slice
         | RustValue::F32Vec
-        | RustValue::Vector(_) => "SqlBytes",
+        | RustValue::Vector(_)
+        | RustValue::Geometry
+        | RustValue::Geography => "SqlBytes",
         RustValue::Uuid => "SqlGuid",
         RustValue::Decimal => "SqlDecimal",
         RustValue::Date | RustValue::DateTime => "DateTime?",
@@ -150,7 +152,9 @@ pub(super) fn input_args(value: &Value, x: &str) -> Vec<String> {
         | RustValue::ByteVec
         | RustValue::F32Slice
         | RustValue::F32Vec
-        | RustValue::Vector(_) => {
+        | RustValue::Vector(_)
+        | RustValue::Geometry
+        | RustValue::Geography => {
             // SqlBytes.Buffer is the value's own array: read in place.
             args.push(guard(format!("{x}.Buffer"), "null"));
             args.push(guard(format!("checked((int){x}.Length)"), "0"));
@@ -318,7 +322,9 @@ fn record_setter(rust: RustValue, index: usize, value: &str) -> String {
         | RustValue::ByteVec
         | RustValue::F32Slice
         | RustValue::F32Vec
-        | RustValue::Vector(_) => format!("record.SetSqlBytes({index}, {value});"),
+        | RustValue::Vector(_)
+        | RustValue::Geometry
+        | RustValue::Geography => format!("record.SetSqlBytes({index}, {value});"),
     }
 }
 

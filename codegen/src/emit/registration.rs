@@ -107,6 +107,8 @@ pub fn emit_registration(
                 | "table-valued function"
                 | "procedure"
                 | "vector companion"
+                | "spatial helper"
+                | "spatial companion"
         ) {
             continue;
         }

@@ -558,8 +558,14 @@ fn render_objects(
                 template.render(routine_view(model, routine, options))?,
             )
         } else {
+            // The spatial helpers belong to the bridge: registered with it.
+            let kind = if &*routine.span.file == crate::model::builtin::SPATIAL_FILE {
+                "spatial helper"
+            } else {
+                super::tsql::tsql_kind(routine).0
+            };
             (
-                super::tsql::tsql_kind(routine).0,
+                kind,
                 tsql_template.render(super::tsql::tsql_routine_view(model, routine))?,
             )
         };
@@ -614,7 +620,11 @@ fn render_objects(
         objects.insert(
             ObjectKey::Companion(name.clone()),
             rendered(
-                "vector companion",
+                if crate::model::builtin::has_vector_input(routine) {
+                    "vector companion"
+                } else {
+                    "spatial companion"
+                },
                 &name.schema,
                 &name.name,
                 path,

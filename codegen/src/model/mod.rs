@@ -282,6 +282,11 @@ pub enum RustValue {
     DateTime,
     DateTimeOffset,
     Decimal,
+    /// `runtime::geometry::Geometry`: SQL Server `geometry`, crossing the
+    /// bridge as its SRID and WKB in `VARBINARY(MAX)`.
+    Geometry,
+    /// `runtime::geometry::Geography`: SQL Server `geography`, likewise.
+    Geography,
 }
 
 /// A reference to a `#[derive(SqlRow)]` struct, by its Rust name.

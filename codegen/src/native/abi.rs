@@ -52,7 +52,9 @@ pub fn input_slots(value: &Value) -> Vec<AbiSlot> {
         | RustValue::ByteVec
         | RustValue::F32Slice
         | RustValue::F32Vec
-        | RustValue::Vector(_) => vec![slot("", AbiType::BytePtr), slot("_len", AbiType::I32)],
+        | RustValue::Vector(_)
+        | RustValue::Geometry
+        | RustValue::Geography => vec![slot("", AbiType::BytePtr), slot("_len", AbiType::I32)],
         RustValue::Uuid => vec![slot("", AbiType::BytePtr)],
         RustValue::Date => vec![slot("", AbiType::I32)],
         RustValue::Time | RustValue::DateTime => vec![slot("", AbiType::I64)],
@@ -92,7 +94,9 @@ pub fn output_kind(rust: RustValue) -> OutputKind {
         | RustValue::ByteVec
         | RustValue::F32Slice
         | RustValue::F32Vec
-        | RustValue::Vector(_) => OutputKind::ByteBuf,
+        | RustValue::Vector(_)
+        | RustValue::Geometry
+        | RustValue::Geography => OutputKind::ByteBuf,
         RustValue::Uuid => OutputKind::Guid,
         RustValue::DateTimeOffset => OutputKind::DateTimeOffset,
         RustValue::Decimal => OutputKind::Decimal,

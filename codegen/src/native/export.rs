@@ -101,6 +101,14 @@ pub(super) fn convert_input(base: &str, value: &Value, label: &str) -> TokenStre
             quote!(::runtime::ffi::datetimeoffset_arg(#v, #offset, #label)?)
         }
         RustValue::Decimal => quote!(::runtime::ffi::decimal_arg(#v, #label)?),
+        RustValue::Geometry => quote!(
+            ::runtime::geometry::Geometry::from_bridge(#bytes)
+                .map_err(|__e| format!("{}: {}", #label, __e))?
+        ),
+        RustValue::Geography => quote!(
+            ::runtime::geometry::Geography::from_bridge(#bytes)
+                .map_err(|__e| format!("{}: {}", #label, __e))?
+        ),
     }
 }
 
@@ -134,6 +142,9 @@ pub(super) fn write_value(base: &str, rust: RustValue, expr: TokenStream) -> Tok
             RustValue::ByteSlice | RustValue::ByteVec => {
                 quote!(::runtime::ffi::put_bytes(#out, #expr);)
             }
+            RustValue::Geometry | RustValue::Geography => {
+                quote!(::runtime::ffi::put_bytes(#out, &#expr.to_bridge());)
+            }
             _ => quote!(::runtime::ffi::put_f32s(#out, #expr);),
         },
         OutputKind::Guid => quote!(::runtime::ffi::put_uuid(#out, #expr);),
@@ -154,6 +165,8 @@ pub(super) fn present(value: &Value, expr: TokenStream) -> TokenStream {
     };
     match value.rust {
         RustValue::F32 | RustValue::F64 => quote!(#some.filter(|x| x.is_finite())),
+        // SQL Server cannot hold a NaN or infinite coordinate either.
+        RustValue::Geometry | RustValue::Geography => quote!(#some.filter(|g| g.is_finite())),
         _ => some,
     }
 }

@@ -6,11 +6,13 @@
 
 mod covariance;
 mod dtw;
+mod hull;
 mod moments;
 mod points;
 
 pub use covariance::VectorCovariance;
 pub use dtw::DtwDistance;
+pub use hull::SpatialConvexHull;
 pub use moments::{VectorCentroid, VectorMeanVariance};
 pub use points::{GeometricMedian, VectorKMeansCluster};
 

@@ -72,6 +72,19 @@ proptest! {
         let (whole, merged) = whole_and_split::<VectorKMeansCluster, _>(&rows, split, |s, r| s.accumulate(r, k).unwrap());
         prop_assert_eq!(whole.terminate(), merged.terminate());
 
+        let geometries: Vec<runtime::geometry::Geometry> = rows
+            .iter()
+            .map(|v| {
+                let points: Vec<runtime::geometry::geo_types::Point<f64>> = v
+                    .chunks(2)
+                    .map(|p| (f64::from(p[0]), f64::from(*p.get(1).unwrap_or(&0.0))).into())
+                    .collect();
+                runtime::geometry::Geometry::new(4326, runtime::geometry::geo_types::MultiPoint(points))
+            })
+            .collect();
+        let (whole, merged) = whole_and_split::<SpatialConvexHull, _>(&geometries, split, |s, g| s.accumulate(g.clone()).unwrap());
+        prop_assert_eq!(whole.terminate(), merged.terminate());
+
         let reference = &values[8 * 24..8 * 24 + dim * 3];
         let ordered: Vec<(i64, Vec<f32>)> = rows.iter().cloned().enumerate().map(|(i, v)| (i as i64 * 7 - 30, v)).collect();
         let (whole, merged) = whole_and_split::<DtwDistance, _>(&ordered, split, |s, (o, v)| s.accumulate(*o, v, reference).unwrap());
@@ -117,6 +130,20 @@ fn rows_that_break_the_group_are_errors() {
     assert_eq!(DtwDistance::init().terminate(), Ok(None));
 
     assert!(GeometricMedian::init().accumulate(&[]).is_err());
+    let mut hull = SpatialConvexHull::init();
+    assert_eq!(hull.terminate(), None);
+    hull.accumulate(runtime::geometry::Geometry::new(
+        0,
+        runtime::geometry::geo_types::Point::new(1.0, 1.0),
+    ))
+    .unwrap();
+    let other =
+        runtime::geometry::Geometry::new(4326, runtime::geometry::geo_types::Point::new(1.0, 1.0));
+    assert!(
+        hull.accumulate(other)
+            .unwrap_err()
+            .contains("SRID 0 and 4326")
+    );
     let mut c = VectorCovariance::init();
     c.accumulate(&[1.0, 2.0]).unwrap();
     assert!(c.accumulate(&[1.0]).is_err());

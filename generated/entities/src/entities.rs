@@ -3203,6 +3203,74 @@ impl AtomEmbeddingModel {
 pub mod calls {
     #[allow(unused_imports)]
     use super::*;
+    pub mod geometry {
+        #[allow(unused_imports)]
+        use super::*;
+        /// The convex hull of a geometry, in its SRID.
+        /// Calls `[dbo].[fn_GeometryConvexHull]`.
+        pub async fn geometry_convex_hull<S>(
+            client: &mut Client<S>,
+            geometry: &[u8],
+        ) -> Result<Option<Vec<u8>>, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&geometry];
+            let row = client
+                .query("SELECT [dbo].[fn_GeometryConvexHull](@P1) AS [Value]", params)
+                .await?
+                .into_row()
+                .await?
+                .ok_or(EntityError::NoRow {
+                    what: "SELECT [dbo].[fn_GeometryConvexHull](@P1) AS [Value]",
+                })?;
+            check_columns(&row, "dbo.fn_GeometryConvexHull", &["Value"])?;
+            let row = &row;
+            Ok(
+                read::<
+                    &[u8],
+                >(row, 0usize, "dbo.fn_GeometryConvexHull", "Value", "VARBINARY(MAX)")?
+                    .map(<[u8]>::to_vec),
+            )
+        }
+        /// A 3-D point (three float32: x, y, z) seen from a direction, as a 2-D
+        /// GEOMETRY point: an orthographic projection. The view turns `azimuth`
+        /// degrees about the z axis and looks down `elevation` degrees from the
+        /// horizon; azimuth 0 and elevation 90 is the plan view, POINT(x y).
+        /// Calls `[dbo].[fn_SpatialProjectPoint]`.
+        pub async fn spatial_project_point<S>(
+            client: &mut Client<S>,
+            point: &[f32],
+            azimuth: f64,
+            elevation: f64,
+            srid: i32,
+        ) -> Result<Option<Vec<u8>>, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let point = pack_f32(point);
+            let params: &[&dyn ToSql] = &[&point, &azimuth, &elevation, &srid];
+            let row = client
+                .query(
+                    "SELECT [dbo].[fn_SpatialProjectPoint](@P1, @P2, @P3, @P4) AS [Value]",
+                    params,
+                )
+                .await?
+                .into_row()
+                .await?
+                .ok_or(EntityError::NoRow {
+                    what: "SELECT [dbo].[fn_SpatialProjectPoint](@P1, @P2, @P3, @P4) AS [Value]",
+                })?;
+            check_columns(&row, "dbo.fn_SpatialProjectPoint", &["Value"])?;
+            let row = &row;
+            Ok(
+                read::<
+                    &[u8],
+                >(row, 0usize, "dbo.fn_SpatialProjectPoint", "Value", "VARBINARY(MAX)")?
+                    .map(<[u8]>::to_vec),
+            )
+        }
+    }
     pub mod planning {
         #[allow(unused_imports)]
         use super::*;

@@ -89,7 +89,10 @@ fn base_type(value: &Value) -> TokenStream {
         RustValue::F32 => quote!(f32),
         RustValue::F64 => quote!(f64),
         RustValue::Str | RustValue::String => quote!(String),
-        RustValue::ByteSlice | RustValue::ByteVec => quote!(Vec<u8>),
+        // Geometry and Geography: the bridge's bytes (SRID, then WKB).
+        RustValue::ByteSlice | RustValue::ByteVec | RustValue::Geometry | RustValue::Geography => {
+            quote!(Vec<u8>)
+        }
         RustValue::F32Slice | RustValue::F32Vec | RustValue::Vector(_) => quote!(Vec<f32>),
         RustValue::Uuid => quote!(tiberius::Uuid),
         RustValue::Date => quote!(tiberius::time::chrono::NaiveDate),
@@ -106,7 +109,9 @@ fn form(value: &Value) -> ValueForm {
     let base = base_type(value);
     let param_base = match value.rust {
         RustValue::Str | RustValue::String => quote!(&str),
-        RustValue::ByteSlice | RustValue::ByteVec => quote!(&[u8]),
+        RustValue::ByteSlice | RustValue::ByteVec | RustValue::Geometry | RustValue::Geography => {
+            quote!(&[u8])
+        }
         RustValue::F32Slice | RustValue::F32Vec | RustValue::Vector(_) => quote!(&[f32]),
         _ => base.clone(),
     };
@@ -143,7 +148,10 @@ fn read_expr(value: &Value, index: usize, entity: &str, column: &str) -> TokenSt
                 .map(|bytes| unpack_f32(bytes, #entity, #column))
                 .transpose()?
         },
-        (_, RustValue::ByteSlice | RustValue::ByteVec) => {
+        (
+            _,
+            RustValue::ByteSlice | RustValue::ByteVec | RustValue::Geometry | RustValue::Geography,
+        ) => {
             quote!(read::<&[u8]>(row, #index, #entity, #column, #sql)?.map(<[u8]>::to_vec))
         }
         _ => {

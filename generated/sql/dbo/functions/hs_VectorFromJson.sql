@@ -1,5 +1,5 @@
 -- scalar function [dbo].[hs_VectorFromJson]
--- runtime/src/ffi.rs (built into the bridge) (Rust `runtime::vector_from_json`)
+-- runtime/src/ffi/mod.rs (built into the bridge) (Rust `runtime::vector_from_json`)
 --
 -- The JSON text of a VECTOR(n) value, as bytes (CAST(CAST(@v AS VARCHAR(MAX)) AS VARBINARY(MAX))),
 -- to packed little-endian float32: what native functions take for Vector<N>.
