@@ -9,7 +9,7 @@ runs="${1:-10000000}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(bridge_vectors bridge_text bridge_rows bridge_procedure bridge_json)
+  targets=(bridge_vectors bridge_text bridge_rows bridge_procedure bridge_json bridge_aggregates bridge_geometry)
 fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 mkdir -p fuzz/logs

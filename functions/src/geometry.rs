@@ -45,6 +45,46 @@ pub fn geometry_convex_hull(geometry: Geometry) -> Option<Geometry> {
     hull_of(coords_of(&geometry), geometry.srid)
 }
 
+/// The longitude/latitude box around a geography value, as a polygon in its
+/// SRID (exterior counter-clockwise, as SQL Server's geography wants it);
+/// a point or a line along a meridian or parallel has no area and is
+/// returned as is. Boxes that cross the antimeridian are not split.
+#[sql_function(name = "fn_GeographyBoundingBox", deterministic)]
+pub fn geography_bounding_box(geography: Geography) -> Option<Geography> {
+    let coords = {
+        let mut coords = Vec::new();
+        for_each_coord(&geography.shape, &mut |c| coords.push(c));
+        coords
+    };
+    let first = *coords.first()?;
+    let (min, max) = coords.iter().fold((first, first), |(lo, hi), c| {
+        (
+            Coord {
+                x: lo.x.min(c.x),
+                y: lo.y.min(c.y),
+            },
+            Coord {
+                x: hi.x.max(c.x),
+                y: hi.y.max(c.y),
+            },
+        )
+    });
+    if min.x == max.x || min.y == max.y {
+        return Some(geography);
+    }
+    let ring = LineString::new(vec![
+        min,
+        Coord { x: max.x, y: min.y },
+        max,
+        Coord { x: min.x, y: max.y },
+        min,
+    ]);
+    Some(Geography::new(
+        geography.srid,
+        geo_types::Polygon::new(ring, Vec::new()),
+    ))
+}
+
 /// A 3-D point (three float32: x, y, z) seen from a direction, as a 2-D
 /// GEOMETRY point: an orthographic projection. The view turns `azimuth`
 /// degrees about the z axis and looks down `elevation` degrees from the
@@ -103,6 +143,23 @@ mod tests {
                 .contains("holds 2 values")
         );
         assert!(spatial_project_point(&[1.0, 2.0, 3.0], 0.0, 0.0, -1).is_err());
+    }
+
+    #[test]
+    fn geography_boxes_wind_counter_clockwise() {
+        let line = Geography::new(
+            4326,
+            LineString::from(vec![(-122.36, 47.656), (-122.343, 47.7)]),
+        );
+        let boxed = geography_bounding_box(line).unwrap();
+        let geo_types::Geometry::Polygon(p) = &boxed.shape else {
+            panic!("{boxed:?}")
+        };
+        assert_eq!(boxed.srid, 4326);
+        // Positive signed area: counter-clockwise.
+        assert!(p.signed_area() > 0.0);
+        let point = Geography::new(4326, Point::new(1.0, 2.0));
+        assert_eq!(geography_bounding_box(point.clone()), Some(point));
     }
 
     #[test]

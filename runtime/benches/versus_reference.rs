@@ -164,6 +164,38 @@ fn main() {
             reference::softmax,
             |f, _out| f(a)
         );
+        // f64 accumulators, one buffer shared by both sides (they run in turn).
+        let sums = std::cell::RefCell::new(vec![0f64; n]);
+        let squares = std::cell::RefCell::new(vec![0f64; n]);
+        let x64: Vec<f64> = b.iter().map(|v| *v as f64).collect();
+        pair!(
+            "accumulate",
+            fn(&mut [f64], &[f32]),
+            k.accumulate,
+            reference::accumulate,
+            |f, _out| f(&mut sums.borrow_mut(), a)
+        );
+        pair!(
+            "acc. scaled",
+            fn(&mut [f64], &[f32], f64),
+            k.accumulate_scaled,
+            reference::accumulate_scaled,
+            |f, _out| f(&mut sums.borrow_mut(), a, 0.5)
+        );
+        pair!(
+            "axpy f64",
+            fn(&mut [f64], f64, &[f64]),
+            k.axpy_f64,
+            reference::axpy_f64,
+            |f, _out| f(&mut sums.borrow_mut(), 0.5, &x64)
+        );
+        pair!(
+            "welford",
+            fn(&mut [f64], &mut [f64], &[f32], f64),
+            k.welford,
+            reference::welford,
+            |f, _out| f(&mut sums.borrow_mut(), &mut squares.borrow_mut(), a, 1e-3)
+        );
         pair!(
             "arg-max",
             fn(&[f32]) -> Option<usize>,

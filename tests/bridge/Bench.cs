@@ -5,7 +5,11 @@
 //   bridge, trivial   fn_CalculateComplexity: SqlTypes in, guards, P/Invoke, SqlInt32 out
 //   bridge, cosine    fn_CosineSimilarity on two 1998-dimension vectors (SqlBytes)
 //   plain C#, cosine  the same computation written in C# over the same SqlBytes
+//   geometry in/out   fn_GeometryConvexHull of a point, fn_SpatialProjectPoint: SRID + WKB both ways
+//   aggregate rows    Accumulate per row (VectorCentroid on 1998 dimensions, SpatialConvexHull on points)
+//   aggregate state   Write then Read of a VectorCentroid state (1998 doubles), as SQL Server moves it
 using System;
+using System.IO;
 using System.Data.SqlTypes;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -67,6 +71,27 @@ static class Bench
         Time("bridge, trivial function", 1000000, () => Native.planning__calculate_complexity(new SqlInt32(5000), SqlBoolean.False, SqlBoolean.True).Value);
         Time("bridge, cosine 1998", 200000, () => Native.vector__cosine_similarity(sa, sb).Value);
         Time("plain C#, cosine 1998", 200000, () => PlainCosine(sa, sb));
+
+        // A POINT (100 100) in SRID 4326 as the bridge takes it: SRID (big-endian) and WKB.
+        var point = new SqlBytes(new byte[] { 0, 0, 0x10, 0xE6, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x59, 0x40, 0, 0, 0, 0, 0, 0, 0x59, 0x40 });
+        var xyz = new SqlBytes(new byte[] { 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40 });
+        Time("bridge, geometry in and out", 500000, () => Native.geometry__geometry_convex_hull(point).Length);
+        Time("bridge, geometry out", 500000, () => Native.geometry__spatial_project_point(xyz, new SqlDouble(30), new SqlDouble(45), new SqlInt32(0)).Length);
+
+        var centroid = new aggregates__moments__VectorCentroid();
+        centroid.Init();
+        Time("aggregate row, centroid 1998", 200000, () => { centroid.Accumulate(sa); return 0; });
+        var hull = new aggregates__hull__SpatialConvexHull();
+        hull.Init();
+        Time("aggregate row, hull of points", 500000, () => { hull.Accumulate(point); return 0; });
+        Time("aggregate state, write+read", 20000, () =>
+        {
+            var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream)) centroid.Write(writer);
+            var copy = new aggregates__moments__VectorCentroid();
+            using (var reader = new BinaryReader(new MemoryStream(stream.ToArray()))) copy.Read(reader);
+            return stream.ToArray().Length;
+        });
         return 0;
     }
 }

@@ -585,6 +585,30 @@ fn every_bridge_method_matches_a_direct_rust_call() {
         vec![Arg::Null],
         ok(null()),
     );
+    // Geography: SQL Server's documented LineString in SRID 4326, a point, a curve.
+    let geography_bytes = |g: Option<runtime::geometry::Geography>| {
+        g.filter(|g| g.is_finite())
+            .map_or_else(null, |g| format!("x:{}", hex(&g.to_bridge())))
+    };
+    for bytes in [
+        framed(
+            4326,
+            "010200000002000000D7A3703D0A975EC08716D9CEF7D34740CBA145B6F3955EC08716D9CEF7D34740",
+        ),
+        framed(4326, "010100000000000000000059400000000000005940"),
+        framed(4326, "0108000000000000000000"),
+    ] {
+        let expected = match runtime::geometry::Geography::from_bridge(&bytes) {
+            Ok(g) => ok(geography_bytes(geometry::geography_bounding_box(g))),
+            Err(e) => err("fn_GeographyBoundingBox", format!("@geography: {e}")),
+        };
+        check(
+            &mut h,
+            "geometry__geography_bounding_box",
+            vec![Arg::Bytes(bytes)],
+            expected,
+        );
+    }
     for (point, azimuth, elevation, srid) in [
         (vec![1.0f32, 2.0, 3.0], 0.0, 90.0, 0),
         (vec![-5.5, 0.25, 1e6], 33.0, -12.5, 4326),

@@ -3233,6 +3233,36 @@ pub mod calls {
                     .map(<[u8]>::to_vec),
             )
         }
+        /// The longitude/latitude box around a geography value, as a polygon in its
+        /// SRID (exterior counter-clockwise, as SQL Server's geography wants it);
+        /// a point or a line along a meridian or parallel has no area and is
+        /// returned as is. Boxes that cross the antimeridian are not split.
+        /// Calls `[dbo].[fn_GeographyBoundingBox]`.
+        pub async fn geography_bounding_box<S>(
+            client: &mut Client<S>,
+            geography: &[u8],
+        ) -> Result<Option<Vec<u8>>, EntityError>
+        where
+            S: AsyncRead + AsyncWrite + Unpin + Send,
+        {
+            let params: &[&dyn ToSql] = &[&geography];
+            let row = client
+                .query("SELECT [dbo].[fn_GeographyBoundingBox](@P1) AS [Value]", params)
+                .await?
+                .into_row()
+                .await?
+                .ok_or(EntityError::NoRow {
+                    what: "SELECT [dbo].[fn_GeographyBoundingBox](@P1) AS [Value]",
+                })?;
+            check_columns(&row, "dbo.fn_GeographyBoundingBox", &["Value"])?;
+            let row = &row;
+            Ok(
+                read::<
+                    &[u8],
+                >(row, 0usize, "dbo.fn_GeographyBoundingBox", "Value", "VARBINARY(MAX)")?
+                    .map(<[u8]>::to_vec),
+            )
+        }
         /// A 3-D point (three float32: x, y, z) seen from a direction, as a 2-D
         /// GEOMETRY point: an orthographic projection. The view turns `azimuth`
         /// degrees about the z axis and looks down `elevation` degrees from the
