@@ -92,6 +92,54 @@ namespace Hartonomous.Functions
             return new RustException(aggregate + ": the saved state declares " + declared + " bytes, " + read + " could be read");
         }
 
+        // Aggregate states move through chunks below the large-object size
+        // (8000 bytes on Mono, 85000 on .NET Framework).
+        private const int StateChunk = 4096;
+
+        /// <summary>Writes a saved state (length, then bytes) and frees its buffer.</summary>
+        internal static void WriteState(System.IO.BinaryWriter writer, HsBuf buf)
+        {
+            try
+            {
+                writer.Write(buf.Len);
+                var chunk = new byte[Math.Min(buf.Len, StateChunk)];
+                for (int done = 0; done < buf.Len; )
+                {
+                    int n = Math.Min(chunk.Length, buf.Len - done);
+                    Marshal.Copy(IntPtr.Add(buf.Ptr, done), chunk, 0, n);
+                    writer.Write(chunk, 0, n);
+                    done += n;
+                }
+            }
+            finally { NativeMethods.hs_free_bytes(buf.Ptr, buf.Len); }
+        }
+
+        /// <summary>Reads a saved state into native memory the caller frees with Marshal.FreeHGlobal.</summary>
+        internal static int ReadState(System.IO.BinaryReader reader, string aggregate, out IntPtr bytes)
+        {
+            int length = reader.ReadInt32();
+            if (length < 0) throw TruncatedState(aggregate, length, 0);
+            bytes = Marshal.AllocHGlobal(Math.Max(length, 1));
+            try
+            {
+                var chunk = new byte[Math.Min(length, StateChunk)];
+                for (int done = 0; done < length; )
+                {
+                    int n = reader.Read(chunk, 0, Math.Min(chunk.Length, length - done));
+                    if (n <= 0) throw TruncatedState(aggregate, length, done);
+                    Marshal.Copy(chunk, 0, IntPtr.Add(bytes, done), n);
+                    done += n;
+                }
+                return length;
+            }
+            catch
+            {
+                Marshal.FreeHGlobal(bytes);
+                bytes = IntPtr.Zero;
+                throw;
+            }
+        }
+
         internal static void Release(ref AggregateState state)
         {
             if (state != null)

@@ -163,7 +163,10 @@ pub mod reference {
         }
     }
 
-    /// sumsᵢ += w · xᵢ in f64.
+    /// sumsᵢ += w · xᵢ in f64. Not inlined: the dispatched kernel's short-input
+    /// path calls exactly this code (inlined, LLVM laid the 3- and 7-element
+    /// cases out 2 ns slower; see benchmarks.md).
+    #[inline(never)]
     pub fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
         for (s, v) in sums.iter_mut().zip(x) {
             *s += w * *v as f64;

@@ -6,6 +6,9 @@ use runtime::null::finite;
 use runtime::points::PointSet;
 use runtime::prelude::*;
 
+const REFERENCE_DIFFERS: &str =
+    "@reference differs between rows of one group: pass the same reference for every row";
+
 /// The rows seen so far (ordinal and vector) and the reference.
 pub struct DtwDistance {
     ordinals: Vec<i64>,
@@ -16,8 +19,12 @@ pub struct DtwDistance {
 impl DtwDistance {
     fn set_reference(&mut self, reference: &[f32]) -> Result<(), String> {
         match &self.reference {
-            Some(r) if r.iter().map(|x| x.to_bits()).ne(reference.iter().map(|x| x.to_bits())) => {
-                Err("@reference differs between rows of one group: pass the same reference for every row".into())
+            Some(r)
+                if r.iter()
+                    .map(|x| x.to_bits())
+                    .ne(reference.iter().map(|x| x.to_bits())) =>
+            {
+                Err(REFERENCE_DIFFERS.into())
             }
             Some(_) => Ok(()),
             None => {
@@ -31,6 +38,9 @@ impl DtwDistance {
         let Some(reference) = &self.reference else {
             return Ok(None);
         };
+        if self.vectors.is_empty() {
+            return Ok(None);
+        }
         let dim = self.vectors.dim();
         let mut order: Vec<usize> = (0..self.ordinals.len()).collect();
         order.sort_by_key(|i| self.ordinals[*i]);
@@ -140,10 +150,17 @@ impl DtwDistance {
         vector: &[f32],
         reference: &[f32],
     ) -> Result<(), String> {
-        self.set_reference(reference)?;
+        // Checked before anything changes: a failed row leaves the state as it was.
+        if let Some(r) = &self.reference
+            && r.iter()
+                .map(|x| x.to_bits())
+                .ne(reference.iter().map(|x| x.to_bits()))
+        {
+            return Err(REFERENCE_DIFFERS.into());
+        }
         self.vectors.add(vector).map_err(|e| e.to_string())?;
         self.ordinals.push(ordinal);
-        Ok(())
+        self.set_reference(reference)
     }
 
     pub fn terminate(&self) -> Result<Option<f64>, String> {

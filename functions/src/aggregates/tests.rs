@@ -128,6 +128,11 @@ fn rows_that_break_the_group_are_errors() {
     odd.accumulate(1, &[1.0, 2.0], &[1.0, 2.0, 3.0]).unwrap();
     assert!(odd.terminate().unwrap_err().contains("not whole vectors"));
     assert_eq!(DtwDistance::init().terminate(), Ok(None));
+    // Found by fuzzing: a row that fails (an empty vector) must not leave its
+    // reference behind in a state with no vectors, which divided by zero.
+    let mut failed = DtwDistance::init();
+    assert!(failed.accumulate(1, &[], &[1.0]).is_err());
+    assert_eq!(failed.terminate(), Ok(None));
 
     assert!(GeometricMedian::init().accumulate(&[]).is_err());
     let mut hull = SpatialConvexHull::init();

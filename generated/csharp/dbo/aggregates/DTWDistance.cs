@@ -1,4 +1,4 @@
-// CLR bridge of aggregate [dbo].[DTWDistance] (functions/src/aggregates/dtw.rs:136, Rust `aggregates::dtw::DtwDistance`).
+// CLR bridge of aggregate [dbo].[DTWDistance] (functions/src/aggregates/dtw.rs:146, Rust `aggregates::dtw::DtwDistance`).
 // SQL Server creates an instance per group and calls Init, Accumulate per row,
 // Merge for partial groups, Terminate; Write and Read when it moves the state.
 // The state lives in Rust behind a SafeHandle: freed when the instance is
@@ -31,10 +31,10 @@ namespace Hartonomous.Functions
         internal static extern int hs_dbo__DTWDistance__save(AggregateState state, out HsBuf bytes, out HsBuf err);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int hs_dbo__DTWDistance__restore(byte[] bytes, int length, out AggregateState state, out HsBuf err);
+        internal static extern int hs_dbo__DTWDistance__restore(IntPtr bytes, int length, out AggregateState state, out HsBuf err);
     }
 
-    // aggregate [dbo].[DTWDistance] (functions/src/aggregates/dtw.rs:136, Rust `aggregates::dtw::DtwDistance`)
+    // aggregate [dbo].[DTWDistance] (functions/src/aggregates/dtw.rs:146, Rust `aggregates::dtw::DtwDistance`)
     [Serializable]
     [SqlUserDefinedAggregate(Format.UserDefined, Name = "DTWDistance", IsInvariantToNulls = true, IsInvariantToDuplicates = false, IsInvariantToOrder = true, IsNullIfEmpty = true, MaxByteSize = -1)]
     public sealed class aggregates__dtw__DtwDistance : IBinarySerialize
@@ -87,21 +87,24 @@ namespace Hartonomous.Functions
 
         public void Read(BinaryReader reader)
         {
-            int length = reader.ReadInt32();
-            byte[] bytes = length < 0 ? new byte[0] : reader.ReadBytes(length);
-            if (bytes.Length != length) throw Bridge.TruncatedState(Label, length, bytes.Length);
-            Bridge.Release(ref state);
-            HsBuf __err;
-            if (NativeMethods.hs_dbo__DTWDistance__restore(bytes, bytes.Length, out state, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
+            // The state goes straight into native memory in small chunks: no
+            // large managed array per move, however big the state.
+            IntPtr bytes;
+            int length = Bridge.ReadState(reader, Label, out bytes);
+            try
+            {
+                Bridge.Release(ref state);
+                HsBuf __err;
+                if (NativeMethods.hs_dbo__DTWDistance__restore(bytes, length, out state, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
+            }
+            finally { Marshal.FreeHGlobal(bytes); }
         }
 
         public void Write(BinaryWriter writer)
         {
             HsBuf __bytes, __err;
             if (NativeMethods.hs_dbo__DTWDistance__save(State, out __bytes, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
-            byte[] bytes = Bridge.TakeBytes(__bytes);
-            writer.Write(bytes.Length);
-            writer.Write(bytes);
+            Bridge.WriteState(writer, __bytes);
         }
     }
 }

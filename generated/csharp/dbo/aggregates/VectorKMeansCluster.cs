@@ -31,7 +31,7 @@ namespace Hartonomous.Functions
         internal static extern int hs_dbo__VectorKMeansCluster__save(AggregateState state, out HsBuf bytes, out HsBuf err);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int hs_dbo__VectorKMeansCluster__restore(byte[] bytes, int length, out AggregateState state, out HsBuf err);
+        internal static extern int hs_dbo__VectorKMeansCluster__restore(IntPtr bytes, int length, out AggregateState state, out HsBuf err);
     }
 
     // aggregate [dbo].[VectorKMeansCluster] (functions/src/aggregates/points.rs:144, Rust `aggregates::points::VectorKMeansCluster`)
@@ -86,21 +86,24 @@ namespace Hartonomous.Functions
 
         public void Read(BinaryReader reader)
         {
-            int length = reader.ReadInt32();
-            byte[] bytes = length < 0 ? new byte[0] : reader.ReadBytes(length);
-            if (bytes.Length != length) throw Bridge.TruncatedState(Label, length, bytes.Length);
-            Bridge.Release(ref state);
-            HsBuf __err;
-            if (NativeMethods.hs_dbo__VectorKMeansCluster__restore(bytes, bytes.Length, out state, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
+            // The state goes straight into native memory in small chunks: no
+            // large managed array per move, however big the state.
+            IntPtr bytes;
+            int length = Bridge.ReadState(reader, Label, out bytes);
+            try
+            {
+                Bridge.Release(ref state);
+                HsBuf __err;
+                if (NativeMethods.hs_dbo__VectorKMeansCluster__restore(bytes, length, out state, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
+            }
+            finally { Marshal.FreeHGlobal(bytes); }
         }
 
         public void Write(BinaryWriter writer)
         {
             HsBuf __bytes, __err;
             if (NativeMethods.hs_dbo__VectorKMeansCluster__save(State, out __bytes, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
-            byte[] bytes = Bridge.TakeBytes(__bytes);
-            writer.Write(bytes.Length);
-            writer.Write(bytes);
+            Bridge.WriteState(writer, __bytes);
         }
     }
 }

@@ -31,7 +31,7 @@ namespace Hartonomous.Functions
         internal static extern int hs_dbo__VectorMeanVariance__save(AggregateState state, out HsBuf bytes, out HsBuf err);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int hs_dbo__VectorMeanVariance__restore(byte[] bytes, int length, out AggregateState state, out HsBuf err);
+        internal static extern int hs_dbo__VectorMeanVariance__restore(IntPtr bytes, int length, out AggregateState state, out HsBuf err);
     }
 
     // aggregate [dbo].[VectorMeanVariance] (functions/src/aggregates/moments.rs:115, Rust `aggregates::moments::VectorMeanVariance`)
@@ -85,21 +85,24 @@ namespace Hartonomous.Functions
 
         public void Read(BinaryReader reader)
         {
-            int length = reader.ReadInt32();
-            byte[] bytes = length < 0 ? new byte[0] : reader.ReadBytes(length);
-            if (bytes.Length != length) throw Bridge.TruncatedState(Label, length, bytes.Length);
-            Bridge.Release(ref state);
-            HsBuf __err;
-            if (NativeMethods.hs_dbo__VectorMeanVariance__restore(bytes, bytes.Length, out state, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
+            // The state goes straight into native memory in small chunks: no
+            // large managed array per move, however big the state.
+            IntPtr bytes;
+            int length = Bridge.ReadState(reader, Label, out bytes);
+            try
+            {
+                Bridge.Release(ref state);
+                HsBuf __err;
+                if (NativeMethods.hs_dbo__VectorMeanVariance__restore(bytes, length, out state, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
+            }
+            finally { Marshal.FreeHGlobal(bytes); }
         }
 
         public void Write(BinaryWriter writer)
         {
             HsBuf __bytes, __err;
             if (NativeMethods.hs_dbo__VectorMeanVariance__save(State, out __bytes, out __err) == Bridge.StatusError) throw Bridge.Fail(__err);
-            byte[] bytes = Bridge.TakeBytes(__bytes);
-            writer.Write(bytes.Length);
-            writer.Write(bytes);
+            Bridge.WriteState(writer, __bytes);
         }
     }
 }

@@ -1,5 +1,5 @@
 -- aggregate [dbo].[DTWDistance]
--- functions/src/aggregates/dtw.rs:136 (Rust `aggregates::dtw::DtwDistance`)
+-- functions/src/aggregates/dtw.rs:146 (Rust `aggregates::dtw::DtwDistance`)
 --
 -- Dynamic time warping distance between the group's vectors, taken in
 -- `@ordinal` order, and `@reference` (vectors of the same dimension packed
