@@ -87,6 +87,11 @@ namespace Hartonomous.Functions
             return new RustException(aggregate + ": the aggregate has no state (Init or Read was not called)");
         }
 
+        internal static Exception StateTooLarge(string aggregate, int size, int max)
+        {
+            return new RustException(aggregate + ": the saved state is " + size + " bytes, above the aggregate's max_size of " + max + " (MaxByteSize): raise max_size or use unlimited_size");
+        }
+
         internal static Exception TruncatedState(string aggregate, int declared, int read)
         {
             return new RustException(aggregate + ": the saved state declares " + declared + " bytes, " + read + " could be read");

@@ -7,6 +7,22 @@ use crate::aggregate::StateError;
 use crate::simd::kernels;
 use crate::vector::VectorError;
 
+/// Whether a vector of `dim` elements joining a state that has counted
+/// `count` vectors of `have` elements is its first (which sets the
+/// dimension); a different dimension later is an error.
+fn first_of_dimension(count: u64, have: usize, dim: usize) -> Result<bool, VectorError> {
+    if count == 0 {
+        Ok(true)
+    } else if have != dim {
+        Err(VectorError::LengthMismatch {
+            left: have,
+            right: dim,
+        })
+    } else {
+        Ok(false)
+    }
+}
+
 /// The vectors' element-wise sum and count. The dimension is set by the
 /// first vector; an empty vector is a vector of dimension 0.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,13 +56,8 @@ impl VectorSum {
     }
 
     fn check(&mut self, dim: usize) -> Result<(), VectorError> {
-        if self.count == 0 {
+        if first_of_dimension(self.count, self.sums.len(), dim)? {
             self.sums = vec![0.0; dim];
-        } else if self.sums.len() != dim {
-            return Err(VectorError::LengthMismatch {
-                left: self.sums.len(),
-                right: dim,
-            });
         }
         Ok(())
     }
@@ -123,14 +134,9 @@ impl VectorMoments {
     }
 
     fn check(&mut self, dim: usize) -> Result<(), VectorError> {
-        if self.count == 0 {
+        if first_of_dimension(self.count, self.mean.len(), dim)? {
             self.mean = vec![0.0; dim];
             self.m2 = vec![0.0; dim];
-        } else if self.mean.len() != dim {
-            return Err(VectorError::LengthMismatch {
-                left: self.mean.len(),
-                right: dim,
-            });
         }
         Ok(())
     }
@@ -233,14 +239,9 @@ impl VectorCovariance {
     }
 
     fn check(&mut self, dim: usize) -> Result<(), VectorError> {
-        if self.count == 0 {
+        if first_of_dimension(self.count, self.mean.len(), dim)? {
             self.mean = vec![0.0; dim];
             self.comoment = vec![0.0; dim * dim];
-        } else if self.mean.len() != dim {
-            return Err(VectorError::LengthMismatch {
-                left: self.mean.len(),
-                right: dim,
-            });
         }
         Ok(())
     }

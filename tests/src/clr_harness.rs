@@ -140,6 +140,47 @@ fn native_dir(root: &Path) -> PathBuf {
         .join("debug")
 }
 
+/// A fresh directory under `.tools/` for one compilation.
+fn scratch_dir(root: &Path) -> Result<PathBuf, String> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = tools_dir(root).join(format!("clr-harness-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// Compiles generated C# into `dir/Hartonomous.Functions.dll` with Mono's
+/// `mcs` against `System.Data`.
+fn compile_library(dir: &Path, sources: &[&GeneratedFile]) -> Result<PathBuf, String> {
+    let mut paths = Vec::new();
+    for source in sources {
+        let path = dir.join(source.path.replace('/', "__"));
+        std::fs::write(&path, &source.contents).map_err(|e| e.to_string())?;
+        paths.push(path);
+    }
+    let dll = dir.join("Hartonomous.Functions.dll");
+    run(
+        Command::new("mcs")
+            .arg("-nologo")
+            .arg("-target:library")
+            .arg("-r:System.Data")
+            .arg(format!("-out:{}", dll.display()))
+            .args(&paths),
+        "mcs (the generated bridge)",
+    )?;
+    Ok(dll)
+}
+
+/// Compiles generated C# only (no native library, no harness): for bridges
+/// of fixture crates.
+pub fn compile_only(root: &Path, sources: &[&GeneratedFile]) -> Result<(), String> {
+    ensure_installed(root)?;
+    let dir = scratch_dir(root)?;
+    let result = compile_library(&dir, sources).map(|_| ());
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
 impl ClrHarness {
     /// Builds everything and starts the harness on the given generated C# files.
     pub fn start(
@@ -163,26 +204,8 @@ impl ClrHarness {
         if !lib.join("libfunctions.so").exists() {
             return Err(format!("libfunctions.so not found in {}", lib.display()));
         }
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = tools_dir(root).join(format!("clr-harness-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let mut paths = Vec::new();
-        for source in sources {
-            let path = dir.join(source.path.replace('/', "__"));
-            std::fs::write(&path, &source.contents).map_err(|e| e.to_string())?;
-            paths.push(path);
-        }
-        let dll = dir.join("Hartonomous.Functions.dll");
-        run(
-            Command::new("mcs")
-                .arg("-nologo")
-                .arg("-target:library")
-                .arg("-r:System.Data")
-                .arg(format!("-out:{}", dll.display()))
-                .args(&paths),
-            "mcs (the generated bridge)",
-        )?;
+        let dir = scratch_dir(root)?;
+        let dll = compile_library(&dir, sources)?;
         let exe = dir.join("Harness.exe");
         run(
             Command::new("mcs")

@@ -762,3 +762,35 @@ fn reflection_over_the_aggregate_classes_matches_create_aggregate() {
         "aggregate classes without CREATE AGGREGATE"
     );
 }
+
+/// An aggregate with a bounded state (`max_size`) and a parameter of every
+/// shape the fixture has: its C# compiles with Mono and refuses, in `Write`,
+/// a state above MaxByteSize before SQL Server would.
+#[test]
+fn a_bounded_aggregate_compiles_and_checks_its_state_size() {
+    let generation = workspace_tests::generate_clean("tests/ui/pass/aggregate.rs");
+    let class = generation
+        .files
+        .iter()
+        .find(|f| f.path == "csharp/stats/aggregates/WeightedMean.cs")
+        .expect("the fixture's aggregate has a C# class");
+    assert!(
+        class.contents.contains("MaxByteSize = 16)]"),
+        "{}",
+        class.contents
+    );
+    assert!(
+        class
+            .contents
+            .contains("if (__bytes.Len > 16 - 4)\n            {\n                NativeMethods.hs_free_bytes(__bytes.Ptr, __bytes.Len);\n                throw Bridge.StateTooLarge(Label, __bytes.Len + 4, 16);"),
+        "{}",
+        class.contents
+    );
+    let sources: Vec<&GeneratedFile> = generation
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".cs"))
+        .collect();
+    workspace_tests::clr_harness::compile_only(&workspace_tests::workspace_root(), &sources)
+        .unwrap_or_else(|e| panic!("{e}"));
+}

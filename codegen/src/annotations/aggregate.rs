@@ -15,7 +15,6 @@ use super::{ItemContext, check_name, doc_lines};
 use crate::diagnostics::{Code, SourceSpan};
 use crate::model::{AggregateDef, AggregateOptions, QualifiedName, RustPath, StateSize, unraw};
 use darling::FromMeta;
-use darling::ast::NestedMeta;
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ImplItemFn, ItemImpl, ReturnType, Type};
@@ -30,17 +29,7 @@ pub fn parse_aggregate(
     ctx: &ItemContext<'_>,
 ) -> Result<AggregateDef, Vec<AnnotationError>> {
     let mut errors = Errors::default();
-    let meta = match NestedMeta::parse_meta_list(args) {
-        Ok(meta) => meta,
-        Err(e) => {
-            errors.push(
-                AnnotationError::new(Code::InvalidOptionValue, e.span(), e.to_string()).help(
-                    "options are written `name = \"value\"` or as bare words, separated by commas",
-                ),
-            );
-            Vec::new()
-        }
-    };
+    let meta = super::option_list(args, &mut errors);
     let parsed = AggregateArgs::from_list(&meta).unwrap_or_else(|e| {
         errors.push_darling(e, AGGREGATE_OPTIONS);
         AggregateArgs::default()

@@ -21,6 +21,7 @@ pub use table::parse_table;
 
 use crate::diagnostics::Code;
 use crate::model::check_object_name;
+use darling::ast::NestedMeta;
 use proc_macro2::Span;
 use std::sync::Arc;
 use syn::{Attribute, Expr, Lit, Meta};
@@ -61,6 +62,19 @@ pub fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
         lines.pop();
     }
     lines
+}
+
+/// An attribute's options as darling reads them; on a syntax error, reported,
+/// none, so that the item's other problems are still found.
+fn option_list(args: proc_macro2::TokenStream, errors: &mut Errors) -> Vec<NestedMeta> {
+    NestedMeta::parse_meta_list(args).unwrap_or_else(|e| {
+        errors.push(
+            AnnotationError::new(Code::InvalidOptionValue, e.span(), e.to_string()).help(
+                "options are written `name = \"value\"` or as bare words, separated by commas",
+            ),
+        );
+        Vec::new()
+    })
 }
 
 fn check_name(name: &str, span: Span, what: &str, errors: &mut Errors) {

@@ -265,17 +265,7 @@ pub fn parse_object(
     ctx: &ItemContext<'_>,
 ) -> Result<ObjectDef, Vec<AnnotationError>> {
     let mut errors = Errors::default();
-    let meta = match NestedMeta::parse_meta_list(args) {
-        Ok(meta) => meta,
-        Err(e) => {
-            errors.push(
-                AnnotationError::new(Code::InvalidOptionValue, e.span(), e.to_string()).help(
-                    "options are written `name = \"value\"` or as bare words, separated by commas",
-                ),
-            );
-            Vec::new()
-        }
-    };
+    let meta = super::option_list(args, &mut errors);
     if attr != ObjectAttr::View && !matches!(item.fields, syn::Fields::Unit) {
         errors.push(
             AnnotationError::new(

@@ -16,7 +16,6 @@ use crate::model::{
 };
 use darling::FromAttributes;
 use darling::FromMeta;
-use darling::ast::NestedMeta;
 use proc_macro2::{Span, TokenStream};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
@@ -60,17 +59,7 @@ pub fn parse_routine(
     let mut errors = Errors::default();
 
     // Options. On failure carry on with defaults so signature errors still show.
-    let meta = match NestedMeta::parse_meta_list(args) {
-        Ok(meta) => meta,
-        Err(e) => {
-            errors.push(
-                AnnotationError::new(Code::InvalidOptionValue, e.span(), e.to_string()).help(
-                    "options are written `name = \"value\"` or as bare words, separated by commas",
-                ),
-            );
-            Vec::new()
-        }
-    };
+    let meta = super::option_list(args, &mut errors);
     let mut dynamic = None;
     let (naming, function_options, returns_override, file, inline) = match attr {
         RoutineAttr::Function => {

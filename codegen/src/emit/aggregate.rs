@@ -123,6 +123,8 @@ pub(super) struct AggregateCs {
     return_type: String,
     null_value: String,
     value: String,
+    /// `MaxByteSize` when bounded, 0 when unlimited.
+    max_size: i32,
 }
 
 pub(super) fn aggregate_cs(aggregate: &AggregateDef) -> AggregateCs {
@@ -192,5 +194,6 @@ pub(super) fn aggregate_cs(aggregate: &AggregateDef) -> AggregateCs {
         return_type: sql_clr_type(aggregate.returns.rust).to_string(),
         null_value: null_of(aggregate.returns.rust),
         value: out.value,
+        max_size: o.max_size.max_byte_size().max(0),
     }
 }
