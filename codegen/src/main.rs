@@ -1,9 +1,12 @@
 //! `codegen`: regenerate `generated/` from the annotated Rust, or check it.
 
+mod deploy_command;
+
 use clap::{Parser, Subcommand};
 use codegen::diagnostics::{SourceFiles, render_diagnostics};
 use codegen::emit::EmitOptions;
 use codegen::output::{self, Drift};
+use deploy_command::{ConnectionArgs, DeployOutputs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,11 +60,7 @@ enum Command {
     Plan {
         /// The database, as a catalog snapshot: the JSON of the catalog rows
         /// (`codegen::deploy::catalog::CatalogRows`).
-        #[arg(
-            long,
-            required_unless_present = "from_root",
-            conflicts_with = "from_root"
-        )]
+        #[arg(long, conflicts_with = "from_root")]
         catalog: Option<PathBuf>,
         /// Or the database as another version of the source would have made
         /// it: that version's workspace root (e.g. a checkout of the last
@@ -77,6 +76,28 @@ enum Command {
         #[arg(long)]
         script: Option<PathBuf>,
         /// Write the report as JSON here.
+        #[arg(long)]
+        report_json: Option<PathBuf>,
+        /// Or the database itself, read over a connection (neither
+        /// `--catalog` nor `--from-root`).
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Deploy: read the live database, plan, and run the plan in one
+    /// transaction, step by step, unless a change is blocked. Idempotent: the
+    /// same source deployed twice plans nothing the second time. Exits 2
+    /// when a change is blocked (nothing sent), 1 when a step fails (all
+    /// rolled back).
+    Deploy {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// Allow one change that can lose data (see `plan`); repeatable.
+        #[arg(long = "allow", value_name = "CHANGE")]
+        allow: Vec<String>,
+        /// Write the script that was run (or would have been) here.
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// Write the report, with the outcome, as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
     },
@@ -214,12 +235,31 @@ fn main() -> ExitCode {
                 &trust,
             )
         }
+        Command::Deploy {
+            connection,
+            allow,
+            script,
+            report_json,
+        } => match allowances(&generation.model, &allow) {
+            Ok(allow) => deploy_command::deploy(
+                &connection,
+                &generation.model,
+                &allow,
+                &options,
+                &DeployOutputs {
+                    script,
+                    report_json,
+                },
+            ),
+            Err(code) => code,
+        },
         Command::Plan {
             catalog,
             from_root,
             allow,
             script,
             report_json,
+            connection,
         } => plan(
             &cli.root,
             &cli.source,
@@ -231,6 +271,7 @@ fn main() -> ExitCode {
                 allow,
                 script,
                 report_json,
+                connection,
             },
         ),
         Command::Drift {
@@ -331,6 +372,26 @@ struct PlanInputs {
     allow: Vec<String>,
     script: Option<PathBuf>,
     report_json: Option<PathBuf>,
+    connection: ConnectionArgs,
+}
+
+/// The source's allowances (Cargo.toml) and this run's (`--allow`).
+fn allowances(
+    desired: &codegen::model::Model,
+    extra: &[String],
+) -> Result<codegen::deploy::Allowances, ExitCode> {
+    codegen::deploy::Allowances::parse(
+        desired
+            .deploy_steps
+            .allow
+            .iter()
+            .chain(extra)
+            .map(String::as_str),
+    )
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
 }
 
 /// `codegen plan`: the live side from a catalog snapshot or another version
@@ -342,24 +403,30 @@ fn plan(
     options: &EmitOptions,
     inputs: PlanInputs,
 ) -> ExitCode {
-    use codegen::deploy::{Allowances, Live, Report, catalog, plan_changes, render_script};
+    use codegen::deploy::{Live, Report, catalog, plan_changes, render_script};
     let started = std::time::Instant::now();
-    // The source's allowances (Cargo.toml) and this run's (--allow).
-    let allow = match Allowances::parse(
-        desired
-            .deploy_steps
-            .allow
-            .iter()
-            .chain(&inputs.allow)
-            .map(String::as_str),
-    ) {
+    let allow = match allowances(desired, &inputs.allow) {
         Ok(allow) => allow,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    let live = if let Some(path) = &inputs.catalog {
+    let live = if inputs.connection.connection_string.is_some()
+        && inputs.catalog.is_none()
+        && inputs.from_root.is_none()
+    {
+        match deploy_command::read_live(&inputs.connection) {
+            Ok(live) => live,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else if inputs.catalog.is_none() && inputs.from_root.is_none() {
+        eprintln!(
+            "error: plan against what? give --catalog <snapshot.json>, --from-root <dir>, or --connection-string (or {})",
+            codegen::deploy::CONNECTION_ENV
+        );
+        return ExitCode::FAILURE;
+    } else if let Some(path) = &inputs.catalog {
         let rows = match read_snapshot(path) {
             Ok(rows) => rows,
             Err(e) => {

@@ -28,6 +28,9 @@ impl Scratch {
             .arg("--root")
             .arg(&self.0)
             .args(args)
+            // A developer's own server must not answer these tests.
+            .env_remove("HARTONOMOUS_CONNECTION_STRING")
+            .env_remove("HARTONOMOUS_ACCESS_TOKEN")
             .output()
             .unwrap()
     }
@@ -1042,9 +1045,11 @@ fn plan_inputs_are_checked() {
         text(&out.stderr)
     );
     let out = s.run(&["plan"]);
-    assert_eq!(out.status.code(), Some(2), "clap: an input is required");
+    assert_eq!(out.status.code(), Some(1), "an input is required");
     assert!(
-        text(&out.stderr).contains("--catalog"),
+        text(&out.stderr).contains(
+            "error: plan against what? give --catalog <snapshot.json>, --from-root <dir>, or --connection-string (or HARTONOMOUS_CONNECTION_STRING)"
+        ),
         "{}",
         text(&out.stderr)
     );
@@ -1370,4 +1375,49 @@ fn aggregates_share_names_with_functions_and_are_called_like_them() {
     assert!(sql.contains("-- Sum of the values."), "{sql}");
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(said.contains("2 routines, 1 aggregate"), "{said}");
+}
+
+#[test]
+fn deploy_needs_a_connection_and_never_shows_it() {
+    let s = Scratch::new("deploy-connection");
+    s.write("functions/src/lib.rs", DOUBLE);
+    let out = s.run(&["deploy"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("error: no connection string: pass --connection-string or set HARTONOMOUS_CONNECTION_STRING"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A remote server's certificate is never trusted unverified; the
+    // password appears nowhere in what codegen says.
+    let secret = "N0t-In-Any-Output";
+    let out = s.run(&[
+        "deploy",
+        "--trust-server-certificate",
+        "--connection-string",
+        &format!("Server=tcp:db.example.com,1433;User Id=deployer;Password={secret}"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("refusing to trust an unverified certificate for db.example.com"),
+        "{said}"
+    );
+    assert!(!said.contains(secret), "{said}");
+    // Nothing listens on port 1 of this machine: the connection fails, named
+    // by server only.
+    let out = s.run(&[
+        "deploy",
+        "--connection-string",
+        &format!("Server=tcp:127.0.0.1,1;User Id=deployer;Password={secret}"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("error: cannot connect to 127.0.0.1:1"),
+        "{said}"
+    );
+    assert!(!said.contains(secret), "{said}");
+    let help = s.run(&["deploy", "--help"]);
+    assert!(text(&help.stdout).contains("[env: HARTONOMOUS_CONNECTION_STRING]"));
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the workspace-level tests.
 
+pub mod catalog_replies;
 pub mod clr_harness;
 pub mod dacfx;
 pub mod tds;

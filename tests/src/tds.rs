@@ -63,6 +63,19 @@ impl ResultSet {
     }
 }
 
+/// What the responder answers one request with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Sets(Vec<ResultSet>),
+    /// An ERROR token (severity 16) and a final DONE with its error bit,
+    /// as SQL Server answers a failing batch.
+    Error {
+        number: i32,
+        message: String,
+        line: i32,
+    },
+}
+
 /// A request the client sent: its TDS packet type and payload.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -91,6 +104,11 @@ impl Responder {
     /// Listens on 127.0.0.1 (any free port) for one connection, answering
     /// its requests with `responses` in order.
     pub fn start(responses: Vec<Vec<ResultSet>>) -> io::Result<Self> {
+        Self::start_replies(responses.into_iter().map(Reply::Sets).collect())
+    }
+
+    /// As [`Responder::start`], with errors among the answers.
+    pub fn start_replies(responses: Vec<Reply>) -> io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -331,9 +349,33 @@ fn result_sets(sets: &[ResultSet]) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+fn error_reply(number: i32, message: &str, line: i32) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&number.to_le_bytes());
+    body.push(1); // state
+    body.push(16); // class: a user error
+    let units: Vec<u16> = message.encode_utf16().collect();
+    body.extend_from_slice(&(units.len() as u16).to_le_bytes());
+    for u in units {
+        body.extend_from_slice(&u.to_le_bytes());
+    }
+    b_varchar(&mut body, "responder");
+    b_varchar(&mut body, "");
+    body.extend_from_slice(&line.to_le_bytes());
+    let mut out = vec![0xAA];
+    out.extend_from_slice(&(body.len() as u16).to_le_bytes());
+    out.extend(body);
+    // DONE with DONE_ERROR (0x02) and no count.
+    out.push(0xFD);
+    out.extend_from_slice(&0x0002u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
+    out
+}
+
 fn serve(
     mut stream: TcpStream,
-    responses: Vec<Vec<ResultSet>>,
+    responses: Vec<Reply>,
     recorded: &Mutex<Vec<Request>>,
 ) -> io::Result<()> {
     let protocol = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
@@ -351,10 +393,18 @@ fn serve(
             .lock()
             .expect("requests lock")
             .push(Request { kind, payload });
-        let sets = responses
+        let reply = responses
             .next()
             .ok_or_else(|| protocol("a request beyond the canned responses".into()))?;
-        write_message(&mut stream, 0x04, &result_sets(&sets)?)?;
+        let payload = match reply {
+            Reply::Sets(sets) => result_sets(&sets)?,
+            Reply::Error {
+                number,
+                message,
+                line,
+            } => error_reply(number, &message, line),
+        };
+        write_message(&mut stream, 0x04, &payload)?;
     }
     Ok(())
 }
@@ -401,9 +451,18 @@ where
     F: FnOnce(TestClient) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    exchange_replies(responses.into_iter().map(Reply::Sets).collect(), body)
+}
+
+/// As [`exchange`], with errors among the answers.
+pub fn exchange_replies<F, Fut>(responses: Vec<Reply>, body: F) -> Vec<Request>
+where
+    F: FnOnce(TestClient) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
     use tokio_util::compat::TokioAsyncWriteCompatExt;
-    let responder = Responder::start(responses).expect("responder listens");
+    let responder = Responder::start_replies(responses).expect("responder listens");
     let addr = responder.addr;
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

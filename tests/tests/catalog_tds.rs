@@ -5,165 +5,59 @@
 
 use codegen::deploy::catalog::{CatalogRows, ColumnRow, IndexRow, KeyRow, ModuleRow, TemporalRow};
 use codegen::deploy::read_catalog;
-use workspace_tests::tds::{Cell, ResultSet, TdsType, exchange};
+use workspace_tests::catalog_replies::{CannedCatalog, text};
+use workspace_tests::tds::{Cell, ResultSet, exchange};
 
-const NAME: TdsType = TdsType::NVarChar(128);
-const TEXT: TdsType = TdsType::NVarChar(4000);
-
-fn text(s: &str) -> Cell {
-    Cell::Text(s.to_string())
-}
-
-/// The responses, in the order the reader asks: server, columns, keys,
-/// foreign keys, checks, indexes, temporal, last deployment, modules.
+/// The canned catalog around `column_rows`: a key, an index, a temporal
+/// table, a deployment and a module.
 fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
-    vec![
-        vec![ResultSet::new(
-            &[("major_version", TdsType::Int), ("collation", NAME)],
-            vec![vec![Cell::I32(17), text("SQL_Latin1_General_CP1_CI_AS")]],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("table_name", NAME),
-                ("column_name", NAME),
-                ("type_name", NAME),
-                ("max_length", TdsType::Int),
-                ("precision", TdsType::Int),
-                ("scale", TdsType::Int),
-                ("collation_name", NAME),
-                ("is_nullable", TdsType::Bit),
-                ("is_identity", TdsType::Bit),
-                ("identity_seed", TdsType::BigInt),
-                ("identity_step", TdsType::BigInt),
-                ("computed", TEXT),
-                ("persisted", TdsType::Bit),
-                ("default_name", NAME),
-                ("default_definition", TEXT),
-                ("vector_dimensions", TdsType::Int),
-            ],
-            column_rows,
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("table_name", NAME),
-                ("constraint_name", NAME),
-                ("kind", TdsType::NVarChar(2)),
-                ("clustered", TdsType::Bit),
-                ("column_name", NAME),
-            ],
-            vec![vec![
-                text("dbo"),
-                text("Atom"),
-                text("PK_Atom"),
-                text("PK"),
-                Cell::Bool(true),
-                text("AtomId"),
-            ]],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("table_name", NAME),
-                ("constraint_name", NAME),
-                ("column_name", NAME),
-                ("referenced_schema", NAME),
-                ("referenced_table", NAME),
-                ("referenced_column", NAME),
-                ("on_delete", NAME),
-                ("on_update", NAME),
-            ],
-            vec![],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("table_name", NAME),
-                ("constraint_name", NAME),
-                ("definition", TEXT),
-            ],
-            vec![],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("table_name", NAME),
-                ("index_name", NAME),
-                ("is_unique", TdsType::Bit),
-                ("type_desc", NAME),
-                ("filter_definition", TEXT),
-                ("column_name", NAME),
-                ("is_descending_key", TdsType::Bit),
-                ("is_included_column", TdsType::Bit),
-            ],
-            vec![vec![
-                text("dbo"),
-                text("Atom"),
-                text("IX_Atom_Text"),
-                Cell::Bool(false),
-                text("NONCLUSTERED"),
-                text("([Text] IS NOT NULL)"),
-                text("Text"),
-                Cell::Bool(true),
-                Cell::Bool(false),
-            ]],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("table_name", NAME),
-                ("history_schema", NAME),
-                ("history_table", NAME),
-                ("retention", TdsType::Int),
-                ("retention_unit", NAME),
-                ("period_start", NAME),
-                ("period_end", NAME),
-                ("hidden", TdsType::Bit),
-            ],
-            vec![vec![
-                text("dbo"),
-                text("Atom"),
-                text("dbo"),
-                text("AtomHistory"),
-                Cell::I32(90),
-                text("DAY"),
-                text("ValidFrom"),
-                text("ValidTo"),
-                Cell::Bool(false),
-            ]],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("deployed_at", NAME),
-                ("deployed_by", NAME),
-                ("source_hash", NAME),
-                ("plan_hash", NAME),
-                ("outcome", NAME),
-            ],
-            vec![vec![
-                text("2026-11-26T03:00:00.000"),
-                text("deployer"),
-                text(&"a".repeat(64)),
-                text(&"b".repeat(64)),
-                text("deployed"),
-            ]],
-        )],
-        vec![ResultSet::new(
-            &[
-                ("schema_name", NAME),
-                ("object_name", NAME),
-                ("object_type", TdsType::NVarChar(2)),
-                ("definition", TEXT),
-            ],
-            vec![vec![
-                text("dbo"),
-                text("sp_Touch"),
-                text("P "),
-                text("CREATE OR ALTER PROCEDURE [dbo].[sp_Touch] AS SELECT 1;"),
-            ]],
-        )],
-    ]
+    workspace_tests::catalog_replies::catalog_responses(CannedCatalog {
+        columns: column_rows,
+        keys: vec![vec![
+            text("dbo"),
+            text("Atom"),
+            text("PK_Atom"),
+            text("PK"),
+            Cell::Bool(true),
+            text("AtomId"),
+        ]],
+        indexes: vec![vec![
+            text("dbo"),
+            text("Atom"),
+            text("IX_Atom_Text"),
+            Cell::Bool(false),
+            text("NONCLUSTERED"),
+            text("([Text] IS NOT NULL)"),
+            text("Text"),
+            Cell::Bool(true),
+            Cell::Bool(false),
+        ]],
+        temporal: vec![vec![
+            text("dbo"),
+            text("Atom"),
+            text("dbo"),
+            text("AtomHistory"),
+            Cell::I32(90),
+            text("DAY"),
+            text("ValidFrom"),
+            text("ValidTo"),
+            Cell::Bool(false),
+        ]],
+        last_deployment: vec![vec![
+            text("2026-11-26T03:00:00.000"),
+            text("deployer"),
+            text(&"a".repeat(64)),
+            text(&"b".repeat(64)),
+            text("deployed"),
+        ]],
+        modules: vec![vec![
+            text("dbo"),
+            text("sp_Touch"),
+            text("P "),
+            text("CREATE OR ALTER PROCEDURE [dbo].[sp_Touch] AS SELECT 1;"),
+        ]],
+        ..CannedCatalog::default()
+    })
 }
 
 fn atom_columns() -> Vec<Vec<Cell>> {

@@ -10,7 +10,10 @@
 mod allow;
 mod canonical;
 pub mod catalog;
+mod connect;
 mod drift;
+mod execute;
+mod live;
 mod read;
 mod report;
 mod script;
@@ -18,7 +21,13 @@ mod tables;
 mod type_change;
 
 pub use allow::{AllowError, Allowances};
+pub use connect::{
+    ACCESS_TOKEN_ENV, CONNECTION_ENV, ConnectError, ConnectOptions, LiveClient, connect, is_local,
+    server_config,
+};
 pub use drift::{DriftReport, Verdict, detect_drift};
+pub use execute::{Batch, ExecuteError, execute, script_batches};
+pub use live::{DeployResult, Deployment, deploy, read_live};
 pub use read::{ReadError, read_catalog};
 pub use report::{BlockedChange, Report};
 pub use script::render_script;

@@ -1,0 +1,83 @@
+//! `plan` and `deploy` against a live server: read its catalog, plan the
+//! changes, and (for `deploy`) run the script, unless a change is blocked.
+
+use super::{
+    Allowances, Batch, ExecuteError, Live, Plan, Report, catalog, execute, plan_changes,
+    read_catalog, render_script, script_batches,
+};
+use crate::emit::EmitOptions;
+use crate::model::Model;
+use futures_io::{AsyncRead, AsyncWrite};
+use std::time::Instant;
+use tiberius::Client;
+
+/// The live side of a plan, read from the server's catalog.
+pub async fn read_live<S>(client: &mut Client<S>) -> Result<Live, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let rows = read_catalog(client).await.map_err(|e| e.to_string())?;
+    catalog::build_live(&rows).map_err(|e| e.to_string())
+}
+
+/// What a deployment came to.
+#[derive(Debug)]
+pub enum Deployment {
+    /// Nothing differs and no project steps run: nothing was sent.
+    NothingToDo,
+    /// A change is blocked: nothing was sent.
+    Blocked,
+    /// Every batch ran and the transaction committed.
+    Deployed { batches: usize },
+    /// A batch failed; the transaction was rolled back.
+    Failed(ExecuteError),
+}
+
+/// A deployment's plan, its report and what became of it.
+#[derive(Debug)]
+pub struct DeployResult {
+    pub plan: Plan,
+    pub script: String,
+    pub report: Report,
+    pub outcome: Deployment,
+}
+
+/// Reads the server, plans, and runs the plan's script when nothing is
+/// blocked; `progress` hears of each batch before it runs.
+pub async fn deploy<S>(
+    client: &mut Client<S>,
+    desired: &Model,
+    allow: &Allowances,
+    options: &EmitOptions,
+    progress: impl FnMut(usize, usize, &Batch),
+) -> Result<DeployResult, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let started = Instant::now();
+    let live = read_live(client).await?;
+    let plan = plan_changes(&live, desired, allow, options)
+        .map_err(|e| format!("internal error rendering templates: {e:#}"))?;
+    let script =
+        render_script(&plan).map_err(|e| format!("internal error rendering templates: {e:#}"))?;
+    let outcome = if !plan.blocked.is_empty() {
+        Deployment::Blocked
+    } else if plan.is_empty() && plan.pre.is_empty() && plan.post.is_empty() {
+        Deployment::NothingToDo
+    } else {
+        let batches = script_batches(&script);
+        match execute(client, &batches, progress).await {
+            Ok(()) => Deployment::Deployed {
+                batches: batches.len(),
+            },
+            Err(e) => Deployment::Failed(e),
+        }
+    };
+    let report = Report::new(&plan, started.elapsed());
+    Ok(DeployResult {
+        plan,
+        script,
+        report,
+        outcome,
+    })
+}

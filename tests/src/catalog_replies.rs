@@ -1,0 +1,141 @@
+//! The catalog reader's queries answered by the TDS responder: each query's
+//! columns typed as the query casts them, with canned rows.
+
+use crate::tds::{Cell, ResultSet, TdsType};
+
+const NAME: TdsType = TdsType::NVarChar(128);
+const TEXT: TdsType = TdsType::NVarChar(4000);
+
+pub fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+/// Rows for each catalog query; an empty database by default.
+#[derive(Debug, Clone, Default)]
+pub struct CannedCatalog {
+    pub columns: Vec<Vec<Cell>>,
+    pub keys: Vec<Vec<Cell>>,
+    pub foreign_keys: Vec<Vec<Cell>>,
+    pub checks: Vec<Vec<Cell>>,
+    pub indexes: Vec<Vec<Cell>>,
+    pub temporal: Vec<Vec<Cell>>,
+    pub last_deployment: Vec<Vec<Cell>>,
+    pub modules: Vec<Vec<Cell>>,
+}
+
+/// The responses, in the order the reader asks: server (SQL Server 2025,
+/// major version 17), columns, keys, foreign keys, checks, indexes,
+/// temporal, last deployment, modules.
+pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
+    let set =
+        |columns: &[(&str, TdsType)], rows: Vec<Vec<Cell>>| vec![ResultSet::new(columns, rows)];
+    vec![
+        set(
+            &[("major_version", TdsType::Int), ("collation", NAME)],
+            vec![vec![Cell::I32(17), text("SQL_Latin1_General_CP1_CI_AS")]],
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("column_name", NAME),
+                ("type_name", NAME),
+                ("max_length", TdsType::Int),
+                ("precision", TdsType::Int),
+                ("scale", TdsType::Int),
+                ("collation_name", NAME),
+                ("is_nullable", TdsType::Bit),
+                ("is_identity", TdsType::Bit),
+                ("identity_seed", TdsType::BigInt),
+                ("identity_step", TdsType::BigInt),
+                ("computed", TEXT),
+                ("persisted", TdsType::Bit),
+                ("default_name", NAME),
+                ("default_definition", TEXT),
+                ("vector_dimensions", TdsType::Int),
+            ],
+            canned.columns,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("constraint_name", NAME),
+                ("kind", TdsType::NVarChar(2)),
+                ("clustered", TdsType::Bit),
+                ("column_name", NAME),
+            ],
+            canned.keys,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("constraint_name", NAME),
+                ("column_name", NAME),
+                ("referenced_schema", NAME),
+                ("referenced_table", NAME),
+                ("referenced_column", NAME),
+                ("on_delete", NAME),
+                ("on_update", NAME),
+            ],
+            canned.foreign_keys,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("constraint_name", NAME),
+                ("definition", TEXT),
+            ],
+            canned.checks,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("index_name", NAME),
+                ("is_unique", TdsType::Bit),
+                ("type_desc", NAME),
+                ("filter_definition", TEXT),
+                ("column_name", NAME),
+                ("is_descending_key", TdsType::Bit),
+                ("is_included_column", TdsType::Bit),
+            ],
+            canned.indexes,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("history_schema", NAME),
+                ("history_table", NAME),
+                ("retention", TdsType::Int),
+                ("retention_unit", NAME),
+                ("period_start", NAME),
+                ("period_end", NAME),
+                ("hidden", TdsType::Bit),
+            ],
+            canned.temporal,
+        ),
+        set(
+            &[
+                ("deployed_at", NAME),
+                ("deployed_by", NAME),
+                ("source_hash", NAME),
+                ("plan_hash", NAME),
+                ("outcome", NAME),
+            ],
+            canned.last_deployment,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("object_name", NAME),
+                ("object_type", TdsType::NVarChar(2)),
+                ("definition", TEXT),
+            ],
+            canned.modules,
+        ),
+    ]
+}
