@@ -62,6 +62,16 @@ pub fn read_live(args: &ConnectionArgs) -> Result<codegen::deploy::Live, String>
     })
 }
 
+/// The catalog rows of the live server, for `codegen drift`.
+pub fn read_rows(args: &ConnectionArgs) -> Result<codegen::deploy::catalog::CatalogRows, String> {
+    runtime()?.block_on(async {
+        let mut client = client(args).await?;
+        codegen::deploy::read_catalog(&mut client)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
 /// Where `deploy` writes what it ran and its report.
 pub struct DeployOutputs {
     pub script: Option<PathBuf>,
@@ -128,9 +138,12 @@ pub fn deploy(
             print!("{}", result.report);
             ExitCode::SUCCESS
         }
-        Deployment::Failed(e) => {
+        Deployment::Failed { error, recorded } => {
             print!("{}", result.report);
-            eprintln!("error: {e}");
+            eprintln!("error: {error}");
+            if *recorded {
+                eprintln!("the failure is recorded in the deployment history");
+            }
             ExitCode::FAILURE
         }
     }
@@ -144,7 +157,7 @@ fn with_outcome(report: &Report, outcome: &Deployment) -> String {
         Deployment::NothingToDo => ("nothing to do", None),
         Deployment::Blocked => ("blocked", None),
         Deployment::Deployed { .. } => ("deployed", None),
-        Deployment::Failed(e) => ("failed", Some(e.to_string())),
+        Deployment::Failed { error, .. } => ("failed", Some(error.to_string())),
     };
     if let serde_json::Value::Object(map) = &mut value {
         map.insert("outcome".into(), name.into());

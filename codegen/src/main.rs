@@ -105,9 +105,12 @@ enum Command {
     /// deployment (from the deployment history in the catalog snapshot).
     /// Exits 3 when drift is found.
     Drift {
-        /// The database, as a catalog snapshot (see `plan`).
+        /// The database, as a catalog snapshot (see `plan`); or read over
+        /// the connection below.
         #[arg(long)]
-        catalog: PathBuf,
+        catalog: Option<PathBuf>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
         /// Write the drift report as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
@@ -276,11 +279,13 @@ fn main() -> ExitCode {
         ),
         Command::Drift {
             catalog,
+            connection,
             report_json,
         } => drift(
             &generation.model,
             &options,
-            &catalog,
+            catalog.as_deref(),
+            &connection,
             report_json.as_deref(),
         ),
         Command::Check => match output::check(&out, &generation.files) {
@@ -326,11 +331,20 @@ fn read_snapshot(path: &std::path::Path) -> Result<codegen::deploy::catalog::Cat
 fn drift(
     desired: &codegen::model::Model,
     options: &EmitOptions,
-    snapshot: &std::path::Path,
+    snapshot: Option<&std::path::Path>,
+    connection: &ConnectionArgs,
     report_json: Option<&std::path::Path>,
 ) -> ExitCode {
     use codegen::deploy::{Verdict, catalog, detect_drift};
-    let rows = match read_snapshot(snapshot) {
+    let rows = match snapshot {
+        Some(path) => read_snapshot(path),
+        None if connection.connection_string.is_some() => deploy_command::read_rows(connection),
+        None => Err(format!(
+            "drift against what? give --catalog <snapshot.json> or --connection-string (or {})",
+            codegen::deploy::CONNECTION_ENV
+        )),
+    };
+    let rows = match rows {
         Ok(rows) => rows,
         Err(e) => {
             eprintln!("error: {e}");

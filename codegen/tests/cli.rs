@@ -1418,6 +1418,15 @@ fn deploy_needs_a_connection_and_never_shows_it() {
         "{said}"
     );
     assert!(!said.contains(secret), "{said}");
+    let out = s.run(&["drift"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "error: drift against what? give --catalog <snapshot.json> or --connection-string"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
     let help = s.run(&["deploy", "--help"]);
     assert!(text(&help.stdout).contains("[env: HARTONOMOUS_CONNECTION_STRING]"));
 }

@@ -162,9 +162,10 @@ fn a_failing_batch_stops_the_deployment_names_its_step_and_rolls_back() {
         line: 12,
     });
     let (result, sent, progress) = run(SOURCE, empty_database(), replies);
-    let Deployment::Failed(error) = &result.outcome else {
+    let Deployment::Failed { error, recorded } = &result.outcome else {
         panic!("{:?}", result.outcome)
     };
+    assert!(recorded, "the responder accepted the failure record");
     assert_eq!(error.batch, failing + 1);
     assert_eq!(error.line, Some(12));
     assert!(
@@ -180,11 +181,18 @@ fn a_failing_batch_stops_the_deployment_names_its_step_and_rolls_back() {
             && said.contains("the deployment was rolled back, nothing of it applied"),
         "{said}"
     );
-    // Nothing after the failing batch but the rollback.
-    assert_eq!(sent.len(), failing + 2, "{sent:#?}");
+    // Nothing after the failing batch but the rollback and the failure's
+    // history row (kept only where an earlier deployment made the table).
+    assert_eq!(sent.len(), failing + 3, "{sent:#?}");
     assert_eq!(
         sent[failing + 1],
         "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION; SET NOEXEC OFF;"
+    );
+    assert!(
+        sent[failing + 2].starts_with("IF OBJECT_ID(N'[hartonomous].[DeploymentHistory]', N'U') IS NOT NULL\n    INSERT INTO [hartonomous].[DeploymentHistory]")
+            && sent[failing + 2].ends_with(&format!("'{}', 2, 0, N'failed');", result.plan.plan_hash())),
+        "{}",
+        sent[failing + 2]
     );
     assert_eq!(progress.len(), failing + 1);
 }

@@ -2,8 +2,8 @@
 //! changes, and (for `deploy`) run the script, unless a change is blocked.
 
 use super::{
-    Allowances, Batch, ExecuteError, Live, Plan, Report, catalog, execute, plan_changes,
-    read_catalog, render_script, script_batches,
+    Allowances, Batch, ExecuteError, Live, Plan, Report, catalog, execute, failure_record,
+    plan_changes, read_catalog, render_script, script_batches,
 };
 use crate::emit::EmitOptions;
 use crate::model::Model;
@@ -29,8 +29,9 @@ pub enum Deployment {
     Blocked,
     /// Every batch ran and the transaction committed.
     Deployed { batches: usize },
-    /// A batch failed; the transaction was rolled back.
-    Failed(ExecuteError),
+    /// A batch failed; the transaction was rolled back. `recorded` says
+    /// whether the failure was written to the deployment history.
+    Failed { error: ExecuteError, recorded: bool },
 }
 
 /// A deployment's plan, its report and what became of it.
@@ -70,7 +71,15 @@ where
             Ok(()) => Deployment::Deployed {
                 batches: batches.len(),
             },
-            Err(e) => Deployment::Failed(e),
+            Err(error) => {
+                // After the rollback, outside any transaction.
+                let recorded = error.rolled_back
+                    && match client.simple_query(failure_record(&plan)).await {
+                        Ok(stream) => stream.into_results().await.is_ok(),
+                        Err(_) => false,
+                    };
+                Deployment::Failed { error, recorded }
+            }
         }
     };
     let report = Report::new(&plan, started.elapsed());

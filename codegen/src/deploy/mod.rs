@@ -30,7 +30,7 @@ pub use execute::{Batch, ExecuteError, execute, script_batches};
 pub use live::{DeployResult, Deployment, deploy, read_live};
 pub use read::{ReadError, read_catalog};
 pub use report::{BlockedChange, Report};
-pub use script::render_script;
+pub use script::{failure_record, render_script};
 pub use type_change::{TypeChange, classify};
 
 use crate::emit::{EmitOptions, emit_object_scripts};

@@ -97,6 +97,21 @@ struct BlockedView {
     change: Option<String>,
 }
 
+/// The statement that records a failed deployment after its rollback, in
+/// the history table if an earlier deployment made it (a first deployment
+/// that fails leaves nothing, the table included).
+pub fn failure_record(plan: &Plan) -> String {
+    let history = qualified(super::HISTORY_SCHEMA, "DeploymentHistory");
+    format!(
+        "IF OBJECT_ID({}, N'U') IS NOT NULL\n    INSERT INTO {history} ([SourceHash], [PlanHash], [Steps], [Blocked], [Outcome])\n    VALUES ({}, {}, {}, {}, N'failed');",
+        crate::quote_sql::string_literal(&history),
+        crate::quote_sql::string_literal(&plan.source_hash),
+        crate::quote_sql::string_literal(&plan.plan_hash()),
+        plan.steps.len(),
+        plan.blocked.len(),
+    )
+}
+
 /// The plan as one script: every step's batches in order inside one
 /// transaction (`XACT_ABORT ON`), each followed by a check that stops the
 /// rest once a failure rolled the transaction back; blocked changes listed
