@@ -40,6 +40,11 @@ struct Cli {
     /// DLL search path (SQL Server's Binn directory or PATH).
     #[arg(long, global = true)]
     native_path: Option<String>,
+    /// For plan, deploy and drift: the environment whose additions (step
+    /// files, allowances) apply, from the crate's
+    /// `[package.metadata.hartonomous.deploy.environments.<name>]`.
+    #[arg(long, global = true, env = "HARTONOMOUS_ENVIRONMENT")]
+    environment: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -151,7 +156,7 @@ fn main() -> ExitCode {
         native_library: cli.native_library.clone(),
         native_path: cli.native_path.clone(),
     };
-    let generation = output::generate(&cli.root, &cli.source, &options);
+    let mut generation = output::generate(&cli.root, &cli.source, &options);
     let command = cli.command.unwrap_or(Command::Generate);
     if !generation.notes.is_empty() {
         let files = SourceFiles::new(&generation.sources);
@@ -175,6 +180,30 @@ fn main() -> ExitCode {
             }
         );
         return ExitCode::FAILURE;
+    }
+    if let Some(name) = &cli.environment
+        && matches!(
+            command,
+            Command::Plan { .. } | Command::Deploy { .. } | Command::Drift { .. }
+        )
+    {
+        let steps = &generation.model.deploy_steps;
+        match steps.for_environment(name) {
+            Some(steps) => generation.model.deploy_steps = steps,
+            None => {
+                let known: Vec<&str> = steps.environments.keys().map(String::as_str).collect();
+                eprintln!(
+                    "error: environment `{name}` is not declared: {} declares {}",
+                    cli.source,
+                    if known.is_empty() {
+                        "none (add [package.metadata.hartonomous.deploy.environments.<name>] to the crate's Cargo.toml)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+                return ExitCode::FAILURE;
+            }
+        }
     }
     let out = cli.root.join(&cli.out);
     match command {

@@ -47,48 +47,66 @@ pub fn generate_with(
     match settings {
         Some(Ok(settings)) => {
             crate::project::apply_settings(&mut source.model, &settings);
-            source.model.deploy_steps.allow = settings.deploy.allow.clone();
-            if let Err(e) =
-                crate::deploy::Allowances::parse(settings.deploy.allow.iter().map(String::as_str))
-            {
-                diagnostics.push(
-                    Diagnostic::new(Code::InvalidOptionValue, format!("{manifest_path}: {e}"))
-                        .with_help("[package.metadata.hartonomous.deploy] allow lists entries like \"dbo.Customer.Legacy:drop\""),
-                );
-            }
-            // The step files, beside the crate's Cargo.toml.
-            let crate_dir = manifest_path.trim_end_matches("Cargo.toml");
-            for (phase, paths) in [
-                ("pre", &settings.deploy.pre),
-                ("post", &settings.deploy.post),
-            ] {
-                for path in paths {
-                    let full = format!("{crate_dir}{path}");
-                    match load(&full) {
-                        Ok(text) => {
-                            let step = crate::model::DeployStep {
-                                path: full,
-                                text,
-                            };
-                            let steps = &mut source.model.deploy_steps;
-                            if phase == "pre" {
-                                steps.pre.push(step)
-                            } else {
-                                steps.post.push(step)
+            let crate_dir = manifest_path.trim_end_matches("Cargo.toml").to_string();
+            let mut read_steps = |where_: &str,
+                                  pre: &[String],
+                                  post: &[String],
+                                  allow: &[String]| {
+                let mut steps = crate::model::DeploySteps {
+                    allow: allow.to_vec(),
+                    ..Default::default()
+                };
+                if let Err(e) = crate::deploy::Allowances::parse(allow.iter().map(String::as_str)) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::InvalidOptionValue,
+                            format!("{manifest_path}: {where_}: {e}"),
+                        )
+                        .with_help(format!(
+                            "{where_} allow lists entries like \"dbo.Customer.Legacy:drop\""
+                        )),
+                    );
+                }
+                // The step files, beside the crate's Cargo.toml.
+                for (phase, paths) in [("pre", pre), ("post", post)] {
+                    for path in paths {
+                        let full = format!("{crate_dir}{path}");
+                        match load(&full) {
+                            Ok(text) => {
+                                let step = crate::model::DeployStep { path: full, text };
+                                if phase == "pre" {
+                                    steps.pre.push(step)
+                                } else {
+                                    steps.post.push(step)
+                                }
                             }
+                            Err(e) => diagnostics.push(
+                                Diagnostic::new(
+                                    Code::SourceUnreadable,
+                                    format!("cannot read the {phase}-deployment step {full}: {e}"),
+                                )
+                                .with_help(format!(
+                                    "{manifest_path} lists it under {where_} {phase}: add the file or remove the entry"
+                                )),
+                            ),
                         }
-                        Err(e) => diagnostics.push(
-                            Diagnostic::new(
-                                Code::SourceUnreadable,
-                                format!("cannot read the {phase}-deployment step {full}: {e}"),
-                            )
-                            .with_help(format!(
-                                "{manifest_path} lists it under [package.metadata.hartonomous.deploy] {phase}: add the file or remove the entry"
-                            )),
-                        ),
                     }
                 }
+                steps
+            };
+            let deploy = &settings.deploy;
+            let mut steps = read_steps(
+                "[package.metadata.hartonomous.deploy]",
+                &deploy.pre,
+                &deploy.post,
+                &deploy.allow,
+            );
+            for (name, overlay) in &deploy.environments {
+                let table = format!("[package.metadata.hartonomous.deploy.environments.{name}]");
+                let overlay = read_steps(&table, &overlay.pre, &overlay.post, &overlay.allow);
+                steps.environments.insert(name.clone(), overlay);
             }
+            source.model.deploy_steps = steps;
         }
         Some(Err(error)) => diagnostics.push(*error),
         None => crate::project::apply_settings(&mut source.model, &Default::default()),

@@ -8,7 +8,14 @@
 //! pre = ["deploy/pre/disable_jobs.sql"]     # run before the schema changes
 //! post = ["deploy/post/seed_regions.sql"]   # run after them, in this order
 //! allow = ["dbo.Customer.Legacy:drop"]      # changes that may lose data, allowed
+//!
+//! [package.metadata.hartonomous.deploy.environments.local]
+//! post = ["deploy/post/dev_seed.sql"]       # after the base's post steps, here only
+//! allow = ["dbo.Scratch:drop"]              # added to the base's allowances
 //! ```
+//!
+//! `codegen plan|deploy|drift --environment local` (or
+//! `HARTONOMOUS_ENVIRONMENT=local`) applies an environment's additions.
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Model, Tenancy};
@@ -33,6 +40,21 @@ pub struct DeploySettings {
     #[serde(default)]
     pub post: Vec<String>,
     /// Risky changes allowed by the source, `schema.table[.column]:kind`.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// What each named environment adds.
+    #[serde(default)]
+    pub environments: std::collections::BTreeMap<String, EnvironmentSettings>,
+}
+
+/// One environment's additions to the deploy settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSettings {
+    #[serde(default)]
+    pub pre: Vec<String>,
+    #[serde(default)]
+    pub post: Vec<String>,
     #[serde(default)]
     pub allow: Vec<String>,
 }

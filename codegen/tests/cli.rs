@@ -31,6 +31,7 @@ impl Scratch {
             // A developer's own server must not answer these tests.
             .env_remove("HARTONOMOUS_CONNECTION_STRING")
             .env_remove("HARTONOMOUS_ACCESS_TOKEN")
+            .env_remove("HARTONOMOUS_ENVIRONMENT")
             .output()
             .unwrap()
     }
@@ -1298,7 +1299,7 @@ fn allowances_in_the_source_are_checked_and_used() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains(
-            "functions/Cargo.toml: cannot read the allowance `dbo.Customer.Legacy`: no `:kind`"
+            "functions/Cargo.toml: [package.metadata.hartonomous.deploy]: cannot read the allowance `dbo.Customer.Legacy`: no `:kind`"
         ),
         "{}",
         text(&out.stderr)
@@ -1429,4 +1430,55 @@ fn deploy_needs_a_connection_and_never_shows_it() {
     );
     let help = s.run(&["deploy", "--help"]);
     assert!(text(&help.stdout).contains("[env: HARTONOMOUS_CONNECTION_STRING]"));
+}
+
+#[test]
+fn environments_add_their_steps_only_where_named() {
+    let s = Scratch::new("environments");
+    s.write("functions/src/lib.rs", CUSTOMER_V2);
+    s.write(
+        "functions/Cargo.toml",
+        "[package]\nname = \"functions\"\n\n[package.metadata.hartonomous.deploy]\npost = [\"deploy/seed.sql\"]\n\n[package.metadata.hartonomous.deploy.environments.local]\npost = [\"deploy/dev_data.sql\"]\n\n[package.metadata.hartonomous.deploy.environments.production]\nallow = [\"dbo.Customer.Legacy\"]\n",
+    );
+    s.write("functions/deploy/seed.sql", "PRINT N'seeded';\n");
+    // Every environment's files and allowances are checked, whichever runs.
+    let out = s.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cannot read the post-deployment step functions/deploy/dev_data.sql")
+            && stderr.contains("[package.metadata.hartonomous.deploy.environments.local] post"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[package.metadata.hartonomous.deploy.environments.production]: cannot read the allowance `dbo.Customer.Legacy`"),
+        "{stderr}"
+    );
+    s.write(
+        "functions/Cargo.toml",
+        "[package]\nname = \"functions\"\n\n[package.metadata.hartonomous.deploy]\npost = [\"deploy/seed.sql\"]\n\n[package.metadata.hartonomous.deploy.environments.local]\npost = [\"deploy/dev_data.sql\"]\n",
+    );
+    s.write("functions/deploy/dev_data.sql", "PRINT N'test rows';\n");
+    let base = text(&s.run(&["plan", "--from-root", "."]).stdout);
+    assert!(
+        base.contains("functions/deploy/seed.sql") && !base.contains("dev_data.sql"),
+        "{base}"
+    );
+    let out = s.run(&["plan", "--from-root", ".", "--environment", "local"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let local = text(&out.stdout);
+    assert!(
+        local.contains("functions/deploy/seed.sql")
+            && local.contains("functions/deploy/dev_data.sql"),
+        "{local}"
+    );
+    let out = s.run(&["plan", "--from-root", ".", "--environment", "staging"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "error: environment `staging` is not declared: functions/src/lib.rs declares local"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
 }

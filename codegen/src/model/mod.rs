@@ -61,6 +61,24 @@ pub struct DeploySteps {
     /// Changes that can lose data which the source allows
     /// (`schema.table[.column]:kind`), as `--allow` does for one run.
     pub allow: Vec<String>,
+    /// Per environment (`local`, `development`, `staging`, `production`, or
+    /// any other name), what is added to the steps above when deploying there.
+    pub environments: std::collections::BTreeMap<String, DeploySteps>,
+}
+
+impl DeploySteps {
+    /// The steps for one environment: the base's, then the environment's
+    /// (pre and post steps appended, allowances added); `None` for a name
+    /// the source does not declare.
+    pub fn for_environment(&self, name: &str) -> Option<DeploySteps> {
+        let overlay = self.environments.get(name)?;
+        let mut steps = self.clone();
+        steps.environments.clear();
+        steps.pre.extend(overlay.pre.iter().cloned());
+        steps.post.extend(overlay.post.iter().cloned());
+        steps.allow.extend(overlay.allow.iter().cloned());
+        Some(steps)
+    }
 }
 
 /// One step file: its path (relative to the crate) and its text.
