@@ -7,16 +7,31 @@ use runtime::geometry::{MAX_SRID, for_each_coord};
 use runtime::prelude::geo_types::{Coord, LineString, MultiPoint, Point};
 use runtime::prelude::*;
 
+/// The largest coordinate magnitude a hull is computed for: the hull's
+/// cross products must stay finite (found by fuzzing: beyond it geo's
+/// quickhull compares NaNs and panics).
+pub const HULL_LIMIT: f64 = 1e150;
+
 /// The convex hull of a set of coordinates: a point for one distinct
 /// coordinate, a line segment when all are collinear, else a polygon (its
 /// exterior counter-clockwise). The coordinates are sorted and deduplicated
-/// first, so the result does not depend on their order. `None` when empty.
-pub fn hull_of(mut coords: Vec<Coord<f64>>, srid: i32) -> Option<Geometry> {
+/// first, so the result does not depend on their order. `None` when empty;
+/// an error for a coordinate beyond ±[`HULL_LIMIT`].
+pub fn hull_of(mut coords: Vec<Coord<f64>>, srid: i32) -> Result<Option<Geometry>, String> {
     coords.retain(|c| c.x.is_finite() && c.y.is_finite());
+    if let Some(c) = coords
+        .iter()
+        .find(|c| c.x.abs() > HULL_LIMIT || c.y.abs() > HULL_LIMIT)
+    {
+        return Err(format!(
+            "coordinate ({:e}, {:e}) is beyond ±{HULL_LIMIT:e}, too large for a convex hull",
+            c.x, c.y
+        ));
+    }
     coords.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
     coords.dedup();
     let shape: geo_types::Geometry<f64> = match coords.len() {
-        0 => return None,
+        0 => return Ok(None),
         1 => Point(coords[0]).into(),
         _ => {
             let hull = MultiPoint::from(coords.iter().map(|c| Point(*c)).collect::<Vec<_>>())
@@ -29,7 +44,7 @@ pub fn hull_of(mut coords: Vec<Coord<f64>>, srid: i32) -> Option<Geometry> {
             }
         }
     };
-    Some(Geometry::new(srid, shape))
+    Ok(Some(Geometry::new(srid, shape)))
 }
 
 /// Every coordinate of a geometry.
@@ -41,7 +56,7 @@ pub fn coords_of(geometry: &Geometry) -> Vec<Coord<f64>> {
 
 /// The convex hull of a geometry, in its SRID.
 #[sql_function(name = "fn_GeometryConvexHull", deterministic)]
-pub fn geometry_convex_hull(geometry: Geometry) -> Option<Geometry> {
+pub fn geometry_convex_hull(geometry: Geometry) -> Result<Option<Geometry>, String> {
     hull_of(coords_of(&geometry), geometry.srid)
 }
 
@@ -165,10 +180,14 @@ mod tests {
     #[test]
     fn hulls_of_points_lines_and_areas() {
         let c = |x: f64, y: f64| Coord { x, y };
-        assert_eq!(hull_of(vec![], 0), None);
-        let one = hull_of(vec![c(1.0, 1.0), c(1.0, 1.0)], 7).unwrap();
+        assert_eq!(hull_of(vec![], 0), Ok(None));
+        // Found by fuzzing: beyond the limit, an error rather than geo's panic.
+        assert!(hull_of(vec![c(1e300, 0.0), c(0.0, 1e300), c(-1e300, 5.0)], 0).is_err());
+        let one = hull_of(vec![c(1.0, 1.0), c(1.0, 1.0)], 7).unwrap().unwrap();
         assert_eq!(one, Geometry::new(7, Point::new(1.0, 1.0)));
-        let line = hull_of(vec![c(2.0, 2.0), c(0.0, 0.0), c(1.0, 1.0)], 0).unwrap();
+        let line = hull_of(vec![c(2.0, 2.0), c(0.0, 0.0), c(1.0, 1.0)], 0)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             line.shape,
             LineString::new(vec![c(0.0, 0.0), c(2.0, 2.0)]).into()
@@ -183,6 +202,7 @@ mod tests {
             ],
             0,
         )
+        .unwrap()
         .unwrap();
         let geo_types::Geometry::Polygon(p) = &square.shape else {
             panic!("{square:?}")
@@ -200,6 +220,6 @@ mod tests {
             ],
             0,
         );
-        assert_eq!(shuffled.as_ref(), Some(&square));
+        assert_eq!(shuffled, Ok(Some(square)));
     }
 }

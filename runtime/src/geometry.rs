@@ -94,20 +94,109 @@ pub fn decode(bytes: &[u8]) -> Result<(i32, Shape<f64>), GeometryError> {
         return Err(GeometryError::Srid(srid.into()));
     }
     let wkb_bytes = &bytes[4..];
+    // Checked first: the parser is only given well-framed 2-D WKB (found by
+    // fuzzing: it panics on a point that runs past the buffer).
+    let used = check_wkb(wkb_bytes, None, 0)?;
+    if used < wkb_bytes.len() {
+        return Err(GeometryError::Trailing {
+            extra: wkb_bytes.len() - used,
+        });
+    }
     let wkb = wkb::reader::read_wkb(wkb_bytes).map_err(|e| GeometryError::Wkb(e.to_string()))?;
-    match wkb.dimension() {
-        wkb::reader::Dimension::Xy => {}
-        wkb::reader::Dimension::Xyz => return Err(GeometryError::Dimensions("Z")),
-        wkb::reader::Dimension::Xym => return Err(GeometryError::Dimensions("M")),
-        wkb::reader::Dimension::Xyzm => return Err(GeometryError::Dimensions("Z and M")),
-    }
-    let extra = wkb_bytes.len() - wkb.buf().len();
-    if extra > 0 {
-        return Err(GeometryError::Trailing { extra });
-    }
     use geo_traits::to_geo::ToGeoGeometry;
     let shape = wkb.try_to_geometry().ok_or(GeometryError::EmptyPoint)?;
     Ok((srid, shape))
+}
+
+/// How deep geometry collections may nest.
+const MAX_NESTING: usize = 32;
+
+/// Walks 2-D OGC WKB (either byte order), checking that every count and
+/// coordinate fits in the buffer and that a multi-geometry holds its own
+/// kind; returns the bytes the geometry takes. `want` is the type a
+/// multi-geometry's member must have.
+fn check_wkb(buf: &[u8], want: Option<u32>, depth: usize) -> Result<usize, GeometryError> {
+    let short = || GeometryError::Wkb("the geometry runs past the end of the bytes".into());
+    if depth > MAX_NESTING {
+        return Err(GeometryError::Wkb(format!(
+            "collections nested deeper than {MAX_NESTING}"
+        )));
+    }
+    let little = match buf.first().ok_or_else(short)? {
+        0 => false,
+        1 => true,
+        other => return Err(GeometryError::Wkb(format!("byte order {other}"))),
+    };
+    let u32_at = |at: usize| -> Result<u32, GeometryError> {
+        let b: [u8; 4] = buf
+            .get(at..at + 4)
+            .ok_or_else(short)?
+            .try_into()
+            .expect("4 bytes");
+        Ok(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let code = u32_at(1)?;
+    if code & 0xE000_0000 != 0 {
+        return Err(GeometryError::Wkb(
+            "PostGIS extended WKB (EWKB) flags: pass SQL Server's STAsBinary()".into(),
+        ));
+    }
+    match code / 1000 {
+        0 => {}
+        1 => return Err(GeometryError::Dimensions("Z")),
+        2 => return Err(GeometryError::Dimensions("M")),
+        3 => return Err(GeometryError::Dimensions("Z and M")),
+        _ => return Err(GeometryError::Wkb(format!("geometry type {code}"))),
+    }
+    if let Some(want) = want
+        && code != want
+    {
+        return Err(GeometryError::Wkb(format!(
+            "a geometry of type {code} inside a multi-geometry of type {}",
+            want + 3
+        )));
+    }
+    // Coordinates: 16 bytes each, checked against what is left.
+    let coords = |count: u32, at: usize| -> Result<usize, GeometryError> {
+        let end = (count as usize)
+            .checked_mul(16)
+            .and_then(|n| n.checked_add(at))
+            .ok_or_else(short)?;
+        if end > buf.len() {
+            return Err(short());
+        }
+        Ok(end)
+    };
+    let mut at = 5;
+    match code {
+        1 => at = coords(1, at)?,
+        2 => at = coords(u32_at(at)?, at + 4)?,
+        3 => {
+            let rings = u32_at(at)?;
+            at += 4;
+            for _ in 0..rings {
+                at = coords(u32_at(at)?, at + 4)?;
+            }
+        }
+        4..=7 => {
+            let members = u32_at(at)?;
+            at += 4;
+            let member_type = (code < 7).then(|| code - 3);
+            for _ in 0..members {
+                at += check_wkb(buf.get(at..).ok_or_else(short)?, member_type, depth + 1)?;
+            }
+        }
+        other => {
+            return Err(GeometryError::Wkb(format!(
+                "geometry type {other} has no OGC WKB (SQL Server's curves: STCurveToLine() first)"
+            )));
+        }
+    }
+    Ok(at)
 }
 
 /// Writes the bridge's bytes: SRID, then little-endian OGC WKB.
@@ -293,6 +382,23 @@ mod tests {
         let curve = framed(0, &hex("0108000000000000000000"));
         let err = Geometry::from_bridge(&curve).unwrap_err();
         assert!(err.to_string().contains("STCurveToLine"), "{err}");
+        // Found by fuzzing: a multipoint whose point runs past the bytes, and
+        // a member of the wrong kind, are errors, not the parser's panic.
+        let truncated = framed(0, &hex("0104000000010000000101000000000000000000F03F"));
+        assert!(
+            Geometry::from_bridge(&truncated)
+                .unwrap_err()
+                .to_string()
+                .contains("runs past the end"),
+        );
+        let wrong_member = framed(0, &hex("010400000001000000010200000000000000"));
+        assert!(Geometry::from_bridge(&wrong_member).is_err());
+        // Big-endian WKB is OGC WKB too.
+        let big = framed(0, &hex("00000000013FF00000000000004000000000000000"));
+        assert_eq!(
+            Geometry::from_bridge(&big).unwrap().shape,
+            Shape::Point(Point::new(1.0, 2.0))
+        );
         // POINT EMPTY: NaN coordinates.
         let empty = framed(0, &hex("0101000000000000000000F87F000000000000F87F"));
         assert_eq!(

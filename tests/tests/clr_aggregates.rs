@@ -137,10 +137,12 @@ impl Driven for SpatialConvexHull {
         }
     }
     fn result(&self) -> Result<String, String> {
-        Ok(self
-            .terminate()
-            .filter(|g| g.is_finite())
-            .map_or_else(|| "N".to_string(), |g| format!("x:{}", hex(&g.to_bridge()))))
+        self.terminate()
+            .map(|g| {
+                g.filter(|g| g.is_finite())
+                    .map_or_else(|| "N".to_string(), |g| format!("x:{}", hex(&g.to_bridge())))
+            })
+            .map_err(|e| rust_error("SpatialConvexHull", e))
     }
 }
 

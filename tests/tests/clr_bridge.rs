@@ -555,6 +555,16 @@ fn every_bridge_method_matches_a_direct_rust_call() {
             "010200000002000000D7A3703D0A975EC08716D9CEF7D34740CBA145B6F3955EC08716D9CEF7D34740",
         ),
         triangle.to_bridge(),
+        // Beyond the hull's coordinate limit: an error through the bridge.
+        runtime::geometry::Geometry::new(
+            0,
+            geo_types::MultiPoint(vec![
+                (1e300, 0.0).into(),
+                (0.0, 1e300).into(),
+                (-1e300, 1.0).into(),
+            ]),
+        )
+        .to_bridge(),
         framed(0, "0108000000000000000000"),
         framed(
             0,
@@ -569,7 +579,11 @@ fn every_bridge_method_matches_a_direct_rust_call() {
     ];
     for bytes in geometries {
         let expected = match runtime::geometry::Geometry::from_bridge(&bytes) {
-            Ok(g) => ok(spatial_bytes(geometry::geometry_convex_hull(g))),
+            Ok(g) => scalar(
+                "fn_GeometryConvexHull",
+                geometry::geometry_convex_hull(g),
+                spatial_bytes,
+            ),
             Err(e) => err("fn_GeometryConvexHull", format!("@geometry: {e}")),
         };
         check(

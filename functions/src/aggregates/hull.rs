@@ -91,7 +91,10 @@ impl SpatialConvexHull {
         Ok(())
     }
 
-    pub fn terminate(&self) -> Option<Geometry> {
-        hull_of(self.coords.clone(), self.srid?)
+    pub fn terminate(&self) -> Result<Option<Geometry>, String> {
+        match self.srid {
+            Some(srid) => hull_of(self.coords.clone(), srid),
+            None => Ok(None),
+        }
     }
 }

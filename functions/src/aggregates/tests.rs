@@ -136,7 +136,7 @@ fn rows_that_break_the_group_are_errors() {
 
     assert!(GeometricMedian::init().accumulate(&[]).is_err());
     let mut hull = SpatialConvexHull::init();
-    assert_eq!(hull.terminate(), None);
+    assert_eq!(hull.terminate(), Ok(None));
     hull.accumulate(runtime::geometry::Geometry::new(
         0,
         runtime::geometry::geo_types::Point::new(1.0, 1.0),

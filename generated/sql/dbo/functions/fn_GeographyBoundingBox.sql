@@ -1,5 +1,5 @@
 -- scalar function [dbo].[fn_GeographyBoundingBox]
--- functions/src/geometry.rs:53 (Rust `geometry::geography_bounding_box`)
+-- functions/src/geometry.rs:68 (Rust `geometry::geography_bounding_box`)
 --
 -- The longitude/latitude box around a geography value, as a polygon in its
 -- SRID (exterior counter-clockwise, as SQL Server's geography wants it);

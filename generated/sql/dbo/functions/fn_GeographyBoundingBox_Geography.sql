@@ -1,5 +1,5 @@
 -- scalar function [dbo].[fn_GeographyBoundingBox_Geography]: [dbo].[fn_GeographyBoundingBox] with GEOGRAPHY values
--- functions/src/geometry.rs:53 (Rust `geometry::geography_bounding_box`)
+-- functions/src/geometry.rs:68 (Rust `geometry::geography_bounding_box`)
 --
 -- A spatial value crosses as its SRID (4 bytes) and WKB (STAsBinary: 2-D, no Z or M),
 -- converted by [dbo].[hs_GeometryToBytes] / [dbo].[hs_GeographyToBytes], and a spatial

@@ -1,5 +1,5 @@
 -- scalar function [dbo].[fn_GeometryConvexHull_Geometry]: [dbo].[fn_GeometryConvexHull] with GEOMETRY values
--- functions/src/geometry.rs:44 (Rust `geometry::geometry_convex_hull`)
+-- functions/src/geometry.rs:59 (Rust `geometry::geometry_convex_hull`)
 --
 -- A spatial value crosses as its SRID (4 bytes) and WKB (STAsBinary: 2-D, no Z or M),
 -- converted by [dbo].[hs_GeometryToBytes] / [dbo].[hs_GeographyToBytes], and a spatial

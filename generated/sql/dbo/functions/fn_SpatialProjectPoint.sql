@@ -1,5 +1,5 @@
 -- scalar function [dbo].[fn_SpatialProjectPoint]
--- functions/src/geometry.rs:93 (Rust `geometry::spatial_project_point`)
+-- functions/src/geometry.rs:108 (Rust `geometry::spatial_project_point`)
 --
 -- A 3-D point (three float32: x, y, z) seen from a direction, as a 2-D
 -- GEOMETRY point: an orthographic projection. The view turns `azimuth`

@@ -1,5 +1,5 @@
 -- scalar function [dbo].[fn_SpatialProjectPoint_Geometry]: [dbo].[fn_SpatialProjectPoint] with GEOMETRY values
--- functions/src/geometry.rs:93 (Rust `geometry::spatial_project_point`)
+-- functions/src/geometry.rs:108 (Rust `geometry::spatial_project_point`)
 --
 -- A spatial value crosses as its SRID (4 bytes) and WKB (STAsBinary: 2-D, no Z or M),
 -- converted by [dbo].[hs_GeometryToBytes] / [dbo].[hs_GeographyToBytes], and a spatial
