@@ -35,6 +35,47 @@ pub fn comment_text(text: &str) -> String {
         .to_string()
 }
 
+/// The parts of a multi-part name as the catalog prints it
+/// (`[db].[dbo].[sp_Learn]`, `dbo.sp_Learn`): `]]` inside brackets is one
+/// `]`. `None` when the text is not such a name.
+pub fn parse_multipart(text: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    loop {
+        let mut part = String::new();
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            loop {
+                match chars.next()? {
+                    ']' if chars.peek() == Some(&']') => {
+                        chars.next();
+                        part.push(']');
+                    }
+                    ']' => break,
+                    c => part.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == '.' {
+                    break;
+                }
+                part.push(c);
+                chars.next();
+            }
+            if part.is_empty() || part.contains(['[', ']']) {
+                return None;
+            }
+        }
+        parts.push(part);
+        match chars.next() {
+            None => return Some(parts),
+            Some('.') => {}
+            Some(_) => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +88,23 @@ mod tests {
         assert_eq!(qualified("dbo", "odd name"), "[dbo].[odd name]");
         assert_eq!(string_literal("it's"), "N'it''s'");
         assert_eq!(comment_text("a\nb\r\tc  "), "a b  c");
+    }
+
+    #[test]
+    fn multipart_names_read_back() {
+        let parts = |t: &str| parse_multipart(t).map(|p| p.join("|"));
+        assert_eq!(
+            parts("[db].[dbo].[sp_Learn]").as_deref(),
+            Some("db|dbo|sp_Learn")
+        );
+        assert_eq!(parts("dbo.sp_Learn").as_deref(), Some("dbo|sp_Learn"));
+        assert_eq!(parts("[a]]b].[c.d]").as_deref(), Some("a]b|c.d"));
+        assert_eq!(
+            parts(&qualified("x]y", "odd name")).as_deref(),
+            Some("x]y|odd name")
+        );
+        assert_eq!(parts("[unclosed"), None);
+        assert_eq!(parts("[a]b"), None);
+        assert_eq!(parts("a..b"), None);
     }
 }

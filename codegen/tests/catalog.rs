@@ -4,7 +4,9 @@
 //! nothing, and a difference in the rows plans the change.
 
 use codegen::deploy::catalog::{
-    CatalogRows, CheckRow, ColumnRow, ForeignKeyRow, IndexRow, KeyRow, ModuleRow, build_live,
+    AssemblyRow, CatalogRows, CheckRow, ClrColumnRow, ClrModuleRow, ClrParameterRow, ColumnRow,
+    ContractRow, ForeignKeyRow, IndexRow, KeyRow, MessageTypeRow, ModuleRow, PolicyRow, QueueRow,
+    RoleRow, SchemaRow, SequenceRow, ServiceRow, build_live,
 };
 use codegen::deploy::{Allowances, Plan, plan_changes};
 use codegen::emit::{EmitOptions, emit_object_scripts};
@@ -44,6 +46,71 @@ pub fn purchases(customerid: i32) -> Vec<PurchaseId>;
 pub struct PurchaseId {
     pub purchase_id: i64,
 }
+
+/// A tenant's notes.
+#[derive(SqlTable)]
+#[sql(tenant)]
+pub struct Note {
+    #[sql(primary_key)]
+    pub note_id: i32,
+    pub tenant_id: i32,
+}
+
+#[sql_schema(name = "sales", authorization = "SalesOwner")]
+pub struct Sales;
+
+#[sql_sequence(schema = "sales", start = 10, increment = 5, cache = 50)]
+pub struct OrderNumber;
+
+#[sql_message_type(name = "//Shop/Order", validation = "well_formed_xml")]
+pub struct OrderMessage;
+
+#[sql_contract(name = "//Shop/OrderContract", initiator = "//Shop/Order")]
+pub struct OrderContract;
+
+/// Orders to fill.
+#[sql_queue(activation = "dbo.sp_FillOrders", max_readers = 2, service = "//Shop/Orders", contracts = "//Shop/OrderContract")]
+pub struct OrderQueue;
+
+#[sql_procedure(name = "sp_FillOrders", body = "RETURN;")]
+pub fn fill_orders();
+
+#[sql_role(grant = "SELECT, INSERT ON dbo.Purchase", grant = "EXECUTE ON dbo.fn_Twice", deny = "DELETE ON dbo.Purchase", grant = "SELECT ON SCHEMA::sales")]
+pub struct Clerk;
+
+/// Twice the value.
+#[sql_function(name = "fn_Twice", deterministic)]
+pub fn twice(value: f64, label: String) -> f64 {
+    let _ = label;
+    value * 2.0
+}
+
+/// Purchases above an amount.
+#[sql_function(name = "fn_Above")]
+pub fn above(amount: Option<f64>) -> Vec<PurchaseId> {
+    let _ = amount;
+    Vec::new()
+}
+
+/// Adds one, reporting the result.
+#[sql_procedure(name = "sp_AddOne")]
+pub fn add_one(value: i32, result: &mut Option<i64>) {
+    *result = Some(i64::from(value) + 1);
+}
+
+pub struct Total(f64);
+
+/// Sum of the values.
+#[sql_aggregate(name = "agg_Total")]
+impl Total {
+    pub fn accumulate(&mut self, value: f64) {
+        self.0 += value;
+    }
+
+    pub fn terminate(&self) -> f64 {
+        self.0
+    }
+}
 "##;
 
 fn model(source: &str) -> Model {
@@ -79,13 +146,29 @@ fn column(table: &str, name: &str, type_name: &str, max_length: i32) -> ColumnRo
 
 /// What SQL Server's catalog returns once the source's scripts have run.
 fn deployed(model: &Model) -> CatalogRows {
-    let procedure = emit_object_scripts(model, &EmitOptions::default())
+    // T-SQL modules keep the text they were created with.
+    let modules = emit_object_scripts(model, &EmitOptions::default())
         .unwrap()
         .into_iter()
-        .find(|(k, _)| matches!(k, ObjectKey::Routine(..)))
-        .expect("the procedure's script")
-        .1
-        .contents;
+        .filter(|(_, file)| !file.contents.contains("EXTERNAL NAME"))
+        .filter_map(|(key, file)| {
+            let (schema, name, object_type) = match &key {
+                ObjectKey::Routine(3, n) => (n.schema.clone(), n.name.clone(), "P "),
+                ObjectKey::TenantPredicate => (
+                    "security".to_string(),
+                    "fn_TenantAccessPredicate".to_string(),
+                    "IF",
+                ),
+                _ => return None,
+            };
+            Some(ModuleRow {
+                schema,
+                name,
+                object_type: object_type.into(),
+                definition: file.contents,
+            })
+        })
+        .collect();
     CatalogRows {
         last_deployment: None,
         default_collation: COLLATION.into(),
@@ -124,6 +207,8 @@ fn deployed(model: &Model) -> CatalogRows {
                 computed: Some("([Amount]*(2))".into()),
                 ..column("Purchase", "Doubled", "decimal", 9)
             },
+            column("Note", "NoteId", "int", 4),
+            column("Note", "TenantId", "int", 4),
         ],
         keys: vec![
             KeyRow {
@@ -149,6 +234,14 @@ fn deployed(model: &Model) -> CatalogRows {
                 kind: "PK".into(),
                 clustered: true,
                 column: "PurchaseId".into(),
+            },
+            KeyRow {
+                schema: "dbo".into(),
+                table: "Note".into(),
+                name: "PK_Note".into(),
+                kind: "PK".into(),
+                clustered: true,
+                column: "NoteId".into(),
             },
         ],
         foreign_keys: vec![ForeignKeyRow {
@@ -184,13 +277,198 @@ fn deployed(model: &Model) -> CatalogRows {
             })
             .collect(),
         temporal: Vec::new(),
-        modules: vec![ModuleRow {
+        modules,
+        schemas: vec![
+            SchemaRow {
+                name: "sales".into(),
+                owner: "SalesOwner".into(),
+            },
+            SchemaRow {
+                name: "security".into(),
+                owner: "dbo".into(),
+            },
+        ],
+        sequences: vec![SequenceRow {
+            schema: "sales".into(),
+            name: "OrderNumber".into(),
+            type_name: "bigint".into(),
+            precision: 19,
+            start: "10".into(),
+            increment: "5".into(),
+            minimum: Some(i64::MIN.to_string()),
+            maximum: Some(i64::MAX.to_string()),
+            cycling: false,
+            cached: true,
+            cache_size: Some(50),
+        }],
+        message_types: vec![MessageTypeRow {
+            name: "//Shop/Order".into(),
+            validation: "X ".into(),
+            has_schema_collection: false,
+        }],
+        contracts: vec![ContractRow {
+            name: "//Shop/OrderContract".into(),
+            message_type: "//Shop/Order".into(),
+            sent_by_initiator: true,
+            sent_by_target: false,
+        }],
+        queues: vec![QueueRow {
             schema: "dbo".into(),
-            name: "sp_Purchases".into(),
-            object_type: "P ".into(),
-            definition: procedure,
+            name: "OrderQueue".into(),
+            activation_enabled: true,
+            activation_procedure: Some("[Shop].[dbo].[sp_FillOrders]".into()),
+            max_readers: 2,
+            execute_as_principal_id: Some(-2),
+            poison_message_handling: true,
+            retention: false,
+            enabled: true,
+        }],
+        services: vec![ServiceRow {
+            name: "//Shop/Orders".into(),
+            queue_schema: "dbo".into(),
+            queue: "OrderQueue".into(),
+            contract: Some("//Shop/OrderContract".into()),
+        }],
+        roles: [
+            ("G", "EXECUTE", "dbo", Some("fn_Twice")),
+            ("D", "DELETE", "dbo", Some("Purchase")),
+            ("G", "INSERT", "dbo", Some("Purchase")),
+            ("G", "SELECT", "dbo", Some("Purchase")),
+            ("G", "SELECT", "sales", None),
+        ]
+        .into_iter()
+        .map(|(state, permission, schema, name)| RoleRow {
+            role: "Clerk".into(),
+            state: Some(state.into()),
+            permission: Some(permission.into()),
+            target_schema: Some(schema.into()),
+            target_name: name.map(Into::into),
+        })
+        .collect(),
+        tenant_policy: [
+            ("FILTER", None),
+            ("BLOCK", Some("AFTER INSERT")),
+            ("BLOCK", Some("AFTER UPDATE")),
+        ]
+        .into_iter()
+        .map(|(kind, operation)| PolicyRow {
+            enabled: true,
+            schema_bound: true,
+            table_schema: Some("dbo".into()),
+            table: Some("Note".into()),
+            predicate: Some("([security].[fn_TenantAccessPredicate]([TenantId]))".into()),
+            predicate_type: Some(kind.into()),
+            operation: operation.map(Into::into),
+        })
+        .collect(),
+        assemblies: vec![AssemblyRow {
+            name: "Hartonomous.Functions".into(),
+            permission_set: "UNSAFE_ACCESS".into(),
+            sha2_512: "00".repeat(64),
+        }],
+        clr_modules: clr_modules(),
+        clr_columns: vec![ClrColumnRow {
+            schema: "dbo".into(),
+            name: "fn_Above".into(),
+            column: "PurchaseId".into(),
+            type_name: "bigint".into(),
+            max_length: 8,
+            precision: 19,
+            scale: 0,
         }],
     }
+}
+
+/// A parameter row as sys.parameters gives it.
+fn parameter(
+    id: i32,
+    name: &str,
+    type_name: &str,
+    max_length: i32,
+    output: bool,
+) -> ClrParameterRow {
+    ClrParameterRow {
+        name: name.into(),
+        id,
+        type_name: type_name.into(),
+        max_length,
+        precision: if type_name == "float" { 53 } else { 10 },
+        scale: 0,
+        output,
+    }
+}
+
+/// The CLR modules as sys.assembly_modules and sys.parameters list them.
+fn clr_modules() -> Vec<ClrModuleRow> {
+    let module = |name: &str,
+                  object_type: &str,
+                  method: Option<&str>,
+                  parameter: Option<ClrParameterRow>| {
+        ClrModuleRow {
+            schema: "dbo".into(),
+            name: name.into(),
+            object_type: object_type.into(),
+            assembly: "Hartonomous.Functions".into(),
+            class: if object_type == "AF" {
+                "Hartonomous.Functions.Total".into()
+            } else {
+                "Hartonomous.Functions.Native".into()
+            },
+            method: method.map(Into::into),
+            null_on_null_input: name == "fn_Twice",
+            parameter,
+        }
+    };
+    vec![
+        module(
+            "agg_Total",
+            "AF",
+            None,
+            Some(parameter(0, "", "float", 8, true)),
+        ),
+        module(
+            "agg_Total",
+            "AF",
+            None,
+            Some(parameter(1, "@value", "float", 8, false)),
+        ),
+        module(
+            "fn_Above",
+            "FT",
+            Some("above"),
+            Some(parameter(1, "@amount", "float", 8, false)),
+        ),
+        module(
+            "fn_Twice",
+            "FS",
+            Some("twice"),
+            Some(parameter(0, "", "float", 8, true)),
+        ),
+        module(
+            "fn_Twice",
+            "FS",
+            Some("twice"),
+            Some(parameter(1, "@value", "float", 8, false)),
+        ),
+        module(
+            "fn_Twice",
+            "FS",
+            Some("twice"),
+            Some(parameter(2, "@label", "nvarchar", -1, false)),
+        ),
+        module(
+            "sp_AddOne",
+            "PC",
+            Some("add_one"),
+            Some(parameter(1, "@value", "int", 4, false)),
+        ),
+        module(
+            "sp_AddOne",
+            "PC",
+            Some("add_one"),
+            Some(parameter(2, "@result", "bigint", 8, true)),
+        ),
+    ]
 }
 
 /// The plan from a database described by `rows` to the source.
@@ -241,9 +519,12 @@ fn differences_in_the_catalog_are_planned() {
         column: Some("Name".into()),
         ..IndexRow::default()
     });
-    rows.modules[0].definition = rows.modules[0]
-        .definition
-        .replace("WHERE", "WITH (NOLOCK) WHERE");
+    let procedure = rows
+        .modules
+        .iter_mut()
+        .find(|m| m.name == "sp_Purchases")
+        .unwrap();
+    procedure.definition = procedure.definition.replace("WHERE", "WITH (NOLOCK) WHERE");
     let text = plan_from(&rows, &desired).to_string();
     for expected in [
         "drop index [IX_Manual]",
@@ -269,4 +550,114 @@ fn types_the_model_cannot_hold_are_named() {
     let mut rows = deployed(&model(SOURCE));
     rows.columns[6].vector_dimensions = None;
     assert!(build_live(&rows).unwrap_err().message.contains("VECTOR"));
+}
+
+#[test]
+fn differences_in_other_objects_are_planned_in_place() {
+    let desired = model(SOURCE);
+    let mut rows = deployed(&desired);
+    rows.schemas[0].owner = "dbo".into();
+    rows.sequences[0].increment = "1".into();
+    rows.sequences[0].cache_size = None;
+    rows.message_types[0].validation = "N ".into();
+    rows.queues[0].max_readers = 1;
+    rows.queues[0].enabled = false;
+    rows.services[0].contract = None;
+    // SELECT on Purchase revoked by hand; DELETE granted instead of denied;
+    // UPDATE granted by hand.
+    rows.roles
+        .retain(|r| r.permission.as_deref() != Some("SELECT") || r.target_name.is_none());
+    rows.roles[1].state = Some("G".into());
+    rows.roles.push(RoleRow {
+        permission: Some("UPDATE".into()),
+        ..rows.roles[1].clone()
+    });
+    rows.tenant_policy.pop();
+    // The function's text parameter was NVARCHAR(4000), and it was called
+    // on NULL input.
+    for m in rows.clr_modules.iter_mut().filter(|m| m.name == "fn_Twice") {
+        m.null_on_null_input = false;
+        if let Some(p) = m.parameter.as_mut().filter(|p| p.name == "@label") {
+            p.max_length = 8000;
+        }
+    }
+    let plan = plan_from(&rows, &desired);
+    insta::assert_snapshot!(plan.to_string());
+}
+
+#[test]
+fn a_changed_sequence_start_is_blocked_until_allowed() {
+    let desired = model(SOURCE);
+    let mut rows = deployed(&desired);
+    rows.sequences[0].start = "1".into();
+    let plan = plan_from(&rows, &desired);
+    assert!(plan.steps.is_empty(), "{plan}");
+    assert_eq!(
+        plan.to_string(),
+        "blocked: sequence sales.OrderNumber: start 1 → 10: restarting a sequence hands out values it has given before (allow with `sales.OrderNumber:restart`)\n"
+    );
+    let live = build_live(&rows).unwrap();
+    let allow = Allowances::parse(["sales.OrderNumber:restart"]).unwrap();
+    let plan = plan_changes(&live, &desired, &allow, &EmitOptions::default()).unwrap();
+    assert!(plan.blocked.is_empty(), "{plan}");
+    assert_eq!(
+        plan.steps[0].batches,
+        ["ALTER SEQUENCE [sales].[OrderNumber] RESTART WITH 10;"]
+    );
+}
+
+#[test]
+fn objects_the_source_lacks_are_extra() {
+    let desired = model(SOURCE);
+    let mut rows = deployed(&desired);
+    rows.schemas.push(SchemaRow {
+        name: "scratch".into(),
+        owner: "dbo".into(),
+    });
+    rows.roles.push(RoleRow {
+        role: "Auditor".into(),
+        ..RoleRow::default()
+    });
+    let mut extra = rows.clr_modules[0].clone();
+    extra.name = "agg_Old".into();
+    rows.clr_modules.push(extra);
+    let plan = plan_from(&rows, &desired);
+    assert!(plan.is_empty(), "{plan}");
+    let extra: Vec<String> = plan.extra.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        extra,
+        ["aggregate dbo.agg_Old", "schema scratch", "role Auditor"]
+    );
+}
+
+#[test]
+fn a_changed_tenant_predicate_drops_and_recreates_the_policy_around_it() {
+    let desired = model(SOURCE);
+    let mut rows = deployed(&desired);
+    let predicate = rows
+        .modules
+        .iter_mut()
+        .find(|m| m.name == "fn_TenantAccessPredicate")
+        .unwrap();
+    predicate.definition = predicate.definition.replace("AS INT", "AS BIGINT");
+    let plan = plan_from(&rows, &desired);
+    let steps: Vec<String> = plan
+        .steps
+        .iter()
+        .map(|s| format!("{} {}: {}", s.action.as_str(), s.object, s.summary))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "alter tenant predicate function: definition changed: the policy dropped, the function dropped and created",
+            "create tenant security policy: new",
+        ]
+    );
+    assert_eq!(
+        plan.steps[0].batches[..2],
+        [
+            "DROP SECURITY POLICY IF EXISTS [security].[TenantIsolationPolicy];",
+            "DROP FUNCTION [security].[fn_TenantAccessPredicate];"
+        ]
+    );
 }

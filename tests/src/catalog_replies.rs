@@ -21,11 +21,24 @@ pub struct CannedCatalog {
     pub temporal: Vec<Vec<Cell>>,
     pub last_deployment: Vec<Vec<Cell>>,
     pub modules: Vec<Vec<Cell>>,
+    pub schemas: Vec<Vec<Cell>>,
+    pub sequences: Vec<Vec<Cell>>,
+    pub message_types: Vec<Vec<Cell>>,
+    pub contracts: Vec<Vec<Cell>>,
+    pub queues: Vec<Vec<Cell>>,
+    pub services: Vec<Vec<Cell>>,
+    pub roles: Vec<Vec<Cell>>,
+    pub tenant_policy: Vec<Vec<Cell>>,
+    pub assemblies: Vec<Vec<Cell>>,
+    pub clr_modules: Vec<Vec<Cell>>,
+    pub clr_columns: Vec<Vec<Cell>>,
 }
 
 /// The responses, in the order the reader asks: server (SQL Server 2025,
 /// major version 17), columns, keys, foreign keys, checks, indexes,
-/// temporal, last deployment, modules.
+/// temporal, last deployment, modules, schemas, sequences, message types,
+/// contracts, queues, services, roles, tenant policy, assemblies, CLR
+/// modules and CLR columns.
 pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
     let set =
         |columns: &[(&str, TdsType)], rows: Vec<Vec<Cell>>| vec![ResultSet::new(columns, rows)];
@@ -136,6 +149,127 @@ pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
                 ("definition", TEXT),
             ],
             canned.modules,
+        ),
+        set(
+            &[("schema_name", NAME), ("owner_name", NAME)],
+            canned.schemas,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("sequence_name", NAME),
+                ("type_name", NAME),
+                ("precision", TdsType::Int),
+                ("start_value", TdsType::NVarChar(40)),
+                ("increment", TdsType::NVarChar(40)),
+                ("minimum_value", TdsType::NVarChar(40)),
+                ("maximum_value", TdsType::NVarChar(40)),
+                ("is_cycling", TdsType::Bit),
+                ("is_cached", TdsType::Bit),
+                ("cache_size", TdsType::Int),
+            ],
+            canned.sequences,
+        ),
+        set(
+            &[
+                ("message_type_name", NAME),
+                ("validation", TdsType::NVarChar(2)),
+                ("has_schema_collection", TdsType::Bit),
+            ],
+            canned.message_types,
+        ),
+        set(
+            &[
+                ("contract_name", NAME),
+                ("message_type_name", NAME),
+                ("is_sent_by_initiator", TdsType::Bit),
+                ("is_sent_by_target", TdsType::Bit),
+            ],
+            canned.contracts,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("queue_name", NAME),
+                ("is_activation_enabled", TdsType::Bit),
+                ("activation_procedure", TdsType::NVarChar(776)),
+                ("max_readers", TdsType::Int),
+                ("execute_as_principal_id", TdsType::Int),
+                ("is_poison_message_handling_enabled", TdsType::Bit),
+                ("is_retention_enabled", TdsType::Bit),
+                ("is_enabled", TdsType::Bit),
+            ],
+            canned.queues,
+        ),
+        set(
+            &[
+                ("service_name", NAME),
+                ("queue_schema", NAME),
+                ("queue_name", NAME),
+                ("contract_name", NAME),
+            ],
+            canned.services,
+        ),
+        set(
+            &[
+                ("role_name", NAME),
+                ("state", TdsType::NVarChar(1)),
+                ("permission_name", NAME),
+                ("target_schema", NAME),
+                ("target_name", NAME),
+            ],
+            canned.roles,
+        ),
+        set(
+            &[
+                ("is_enabled", TdsType::Bit),
+                ("is_schema_bound", TdsType::Bit),
+                ("table_schema", NAME),
+                ("table_name", NAME),
+                ("predicate_definition", TEXT),
+                ("predicate_type_desc", NAME),
+                ("operation_desc", NAME),
+            ],
+            canned.tenant_policy,
+        ),
+        set(
+            &[
+                ("assembly_name", NAME),
+                ("permission_set_desc", NAME),
+                ("sha2_512", NAME),
+            ],
+            canned.assemblies,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("object_name", NAME),
+                ("object_type", TdsType::NVarChar(2)),
+                ("assembly_name", NAME),
+                ("assembly_class", NAME),
+                ("assembly_method", NAME),
+                ("null_on_null_input", TdsType::Bit),
+                ("parameter_name", NAME),
+                ("parameter_id", TdsType::Int),
+                ("type_name", NAME),
+                ("max_length", TdsType::Int),
+                ("precision", TdsType::Int),
+                ("scale", TdsType::Int),
+                ("is_output", TdsType::Bit),
+            ],
+            canned.clr_modules,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("object_name", NAME),
+                ("column_name", NAME),
+                ("type_name", NAME),
+                ("max_length", TdsType::Int),
+                ("precision", TdsType::Int),
+                ("scale", TdsType::Int),
+            ],
+            canned.clr_columns,
         ),
     ]
 }

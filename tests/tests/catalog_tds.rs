@@ -56,6 +56,117 @@ fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
             text("P "),
             text("CREATE OR ALTER PROCEDURE [dbo].[sp_Touch] AS SELECT 1;"),
         ]],
+        schemas: vec![vec![text("sales"), text("SalesOwner")]],
+        sequences: vec![vec![
+            text("sales"),
+            text("OrderNumber"),
+            text("bigint"),
+            Cell::I32(19),
+            text("10"),
+            text("5"),
+            text("-9223372036854775808"),
+            text("9223372036854775807"),
+            Cell::Bool(false),
+            Cell::Bool(true),
+            Cell::Null,
+        ]],
+        message_types: vec![vec![text("//Shop/Order"), text("X "), Cell::Bool(false)]],
+        contracts: vec![vec![
+            text("//Shop/OrderContract"),
+            text("//Shop/Order"),
+            Cell::Bool(true),
+            Cell::Bool(false),
+        ]],
+        queues: vec![vec![
+            text("dbo"),
+            text("OrderQueue"),
+            Cell::Bool(true),
+            text("[Shop].[dbo].[sp_Touch]"),
+            Cell::I32(2),
+            Cell::I32(-2),
+            Cell::Bool(true),
+            Cell::Bool(false),
+            Cell::Bool(true),
+        ]],
+        services: vec![vec![
+            text("//Shop/Orders"),
+            text("dbo"),
+            text("OrderQueue"),
+            Cell::Null,
+        ]],
+        roles: vec![
+            vec![
+                text("Auditor"),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+            ],
+            vec![
+                text("Clerk"),
+                text("D"),
+                text("DELETE"),
+                text("dbo"),
+                text("Atom"),
+            ],
+        ],
+        tenant_policy: vec![vec![
+            Cell::Bool(true),
+            Cell::Bool(true),
+            text("dbo"),
+            text("Atom"),
+            text("([security].[fn_TenantAccessPredicate]([TenantId]))"),
+            text("FILTER"),
+            Cell::Null,
+        ]],
+        assemblies: vec![vec![
+            text("Hartonomous.Functions"),
+            text("UNSAFE_ACCESS"),
+            text(&"AB".repeat(64)),
+        ]],
+        clr_modules: vec![
+            vec![
+                text("dbo"),
+                text("sp_Ping"),
+                text("PC"),
+                text("Hartonomous.Functions"),
+                text("Hartonomous.Functions.Native"),
+                text("ping"),
+                Cell::Bool(false),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+            ],
+            vec![
+                text("dbo"),
+                text("fn_Rows"),
+                text("FT"),
+                text("Hartonomous.Functions"),
+                text("Hartonomous.Functions.Native"),
+                text("rows"),
+                Cell::Bool(false),
+                text("@count"),
+                Cell::I32(1),
+                text("int"),
+                Cell::I32(4),
+                Cell::I32(10),
+                Cell::I32(0),
+                Cell::Bool(false),
+            ],
+        ],
+        clr_columns: vec![vec![
+            text("dbo"),
+            text("fn_Rows"),
+            text("Value"),
+            text("nvarchar"),
+            Cell::I32(-1),
+            Cell::I32(0),
+            Cell::I32(0),
+        ]],
         ..CannedCatalog::default()
     })
 }
@@ -221,6 +332,17 @@ fn catalog_rows_are_read_over_tds() {
         "sys.periods",
         "[hartonomous].[DeploymentHistory]",
         "sys.sql_modules",
+        "sys.schemas",
+        "sys.sequences",
+        "sys.service_message_types",
+        "sys.service_contract_message_usages",
+        "sys.service_queues",
+        "sys.service_contract_usages",
+        "sys.database_permissions",
+        "sys.security_predicates",
+        "sys.assembly_files",
+        "sys.assembly_modules",
+        "o.type = 'FT'",
     ];
     assert_eq!(requests.len(), asked.len());
     for (request, marker) in requests.iter().zip(asked) {
@@ -239,6 +361,53 @@ fn catalog_rows_are_read_over_tds() {
     assert_eq!(atom.columns[2].value.sql.to_string(), "VECTOR(1998)");
     let temporal = atom.temporal.as_ref().expect("versioned");
     assert_eq!(temporal.retention.as_deref(), Some("90 DAYS"));
+
+    // Schemas, sequences, Service Broker, roles, the policy and the CLR
+    // modules, read and made into the live model.
+    assert_eq!(rows.sequences[0].cache_size, None);
+    assert_eq!(rows.services[0].contract, None);
+    assert_eq!(rows.roles[0].permission, None);
+    assert_eq!(rows.roles[1].state.as_deref(), Some("D"));
+    assert_eq!(rows.tenant_policy[0].operation, None);
+    assert_eq!(rows.assemblies[0].sha2_512, "AB".repeat(64));
+    assert_eq!(rows.clr_modules[0].parameter, None);
+    assert_eq!(
+        rows.clr_modules[1]
+            .parameter
+            .as_ref()
+            .map(|p| p.name.as_str()),
+        Some("@count")
+    );
+    let objects = &live.objects;
+    assert_eq!(objects.schemas[0].owner.as_deref(), Some("SalesOwner"));
+    assert_eq!(objects.sequences[0].start, 10);
+    assert_eq!(objects.sequences[0].max, Some(i64::MAX));
+    assert_eq!(objects.message_types[0].validation, "WELL_FORMED_XML");
+    assert_eq!(objects.contracts[0].messages.len(), 1);
+    let activation = objects.queues[0].queue.activation.as_ref().unwrap();
+    assert_eq!(activation.procedure.to_string(), "dbo.sp_Touch");
+    assert!(objects.services[0].contracts.is_empty());
+    assert_eq!(objects.roles.len(), 2);
+    assert!(objects.roles[0].permissions.is_empty());
+    assert!(objects.roles[1].permissions[0].deny);
+    assert_eq!(objects.tenant_policy.as_ref().unwrap().predicates.len(), 1);
+    let keys: Vec<String> = live_keys(&live);
+    for key in ["procedure dbo.sp_Ping", "function dbo.fn_Rows"] {
+        assert!(keys.contains(&key.to_string()), "{key} in {keys:?}");
+    }
+}
+
+/// What a plan against an empty source reports as extra: every object read.
+fn live_keys(live: &codegen::deploy::Live) -> Vec<String> {
+    let empty = codegen::model::Model::default();
+    let plan = codegen::deploy::plan_changes(
+        live,
+        &empty,
+        &codegen::deploy::Allowances::none(),
+        &codegen::emit::EmitOptions::default(),
+    )
+    .unwrap();
+    plan.extra.iter().map(ToString::to_string).collect()
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod connect;
 mod drift;
 mod execute;
 mod live;
+pub mod objects;
 mod read;
 mod report;
 mod script;
@@ -78,10 +79,12 @@ pub enum Risk {
     /// A change SQL Server makes only by rebuilding the table (identity,
     /// computed to stored, temporal or memory-optimized settings).
     Rebuild,
+    /// A sequence restarted at its new start: it hands out values again.
+    Restart,
 }
 
 impl Risk {
-    pub const ALL: [Risk; 7] = [
+    pub const ALL: [Risk; 8] = [
         Risk::Drop,
         Risk::Narrow,
         Risk::Convert,
@@ -89,6 +92,7 @@ impl Risk {
         Risk::NotNull,
         Risk::Required,
         Risk::Rebuild,
+        Risk::Restart,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +104,7 @@ impl Risk {
             Risk::NotNull => "not-null",
             Risk::Required => "required",
             Risk::Rebuild => "rebuild",
+            Risk::Restart => "restart",
         }
     }
 }
@@ -237,6 +242,11 @@ pub struct Live {
     pub tables: Vec<crate::model::TableDef>,
     /// Keyed as SQL Server compares names: case-blind.
     scripts: BTreeMap<String, (ObjectKey, String)>,
+    /// Schemas, sequences, Service Broker, roles and the tenant policy,
+    /// compared field by field.
+    pub objects: objects::LiveObjects,
+    /// The database's assemblies, with the hashes of their bits.
+    pub assemblies: Vec<catalog::AssemblyRow>,
 }
 
 impl Live {
@@ -244,10 +254,11 @@ impl Live {
     pub fn from_model(model: &Model, options: &EmitOptions) -> Result<Self, minijinja::Error> {
         let mut live = Live {
             tables: model.tables.clone(),
-            scripts: BTreeMap::new(),
+            objects: objects::LiveObjects::from_model(model),
+            ..Live::default()
         };
         for (key, file) in emit_object_scripts(model, options)? {
-            if !matches!(key, ObjectKey::Table(_)) {
+            if !matches!(key, ObjectKey::Table(_)) && !objects::compared_by_fields(&key) {
                 live.add_definition(key, file.contents);
             }
         }
@@ -278,6 +289,7 @@ impl Live {
             .iter()
             .map(|t| ObjectKey::Table(t.name.clone()))
             .chain(self.scripts.values().map(|(key, _)| key.clone()))
+            .chain(self.objects.keys())
     }
 }
 
@@ -325,6 +337,14 @@ pub fn plan_changes(
                     _ => {}
                 }
             }
+            key if objects::compared_by_fields(key) => objects::plan_object(
+                key,
+                &file.contents,
+                desired,
+                &live.objects,
+                allow,
+                &mut plan,
+            ),
             _ => match live.definition(key) {
                 None => plan.steps.push(Step {
                     object: key.clone(),

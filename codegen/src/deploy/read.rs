@@ -4,9 +4,12 @@
 //! answer alike.
 
 use super::catalog::{
-    CHECKS, CatalogRows, CheckRow, ColumnRow, DeploymentRow, FOREIGN_KEYS, ForeignKeyRow, INDEXES,
-    IndexRow, KEYS, KeyRow, LAST_DEPLOYMENT, MODULES, ModuleRow, SERVER, TEMPORAL, TemporalRow,
-    columns_query,
+    ASSEMBLIES, AssemblyRow, CHECKS, CLR_COLUMNS, CLR_MODULES, CONTRACTS, CatalogRows, CheckRow,
+    ClrColumnRow, ClrModuleRow, ClrParameterRow, ColumnRow, ContractRow, DeploymentRow,
+    FOREIGN_KEYS, ForeignKeyRow, INDEXES, IndexRow, KEYS, KeyRow, LAST_DEPLOYMENT, MESSAGE_TYPES,
+    MODULES, MessageTypeRow, ModuleRow, PolicyRow, QUEUES, QueueRow, ROLES, RoleRow, SCHEMAS,
+    SEQUENCES, SERVER, SERVICES, SchemaRow, SequenceRow, ServiceRow, TEMPORAL, TENANT_POLICY,
+    TemporalRow, columns_query,
 };
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;
@@ -235,5 +238,162 @@ where
             definition: q.text(row, "definition")?,
         })
     })?;
+    read_objects(client, &mut catalog).await?;
+    read_clr(client, &mut catalog).await?;
     Ok(catalog)
+}
+
+/// Schemas, sequences, Service Broker, roles and the tenant policy.
+async fn read_objects<S>(client: &mut Client<S>, catalog: &mut CatalogRows) -> Result<(), ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let q = run(client, "schemas", SCHEMAS).await?;
+    catalog.schemas = q.each(|row| {
+        Ok(SchemaRow {
+            name: q.text(row, "schema_name")?,
+            owner: q.text(row, "owner_name")?,
+        })
+    })?;
+
+    let q = run(client, "sequences", SEQUENCES).await?;
+    catalog.sequences = q.each(|row| {
+        Ok(SequenceRow {
+            schema: q.text(row, "schema_name")?,
+            name: q.text(row, "sequence_name")?,
+            type_name: q.text(row, "type_name")?,
+            precision: q.int(row, "precision")?.unwrap_or(0),
+            start: q.text(row, "start_value")?,
+            increment: q.text(row, "increment")?,
+            minimum: q.optional_text(row, "minimum_value")?,
+            maximum: q.optional_text(row, "maximum_value")?,
+            cycling: q.flag(row, "is_cycling")?,
+            cached: q.flag(row, "is_cached")?,
+            cache_size: q.int(row, "cache_size")?,
+        })
+    })?;
+
+    let q = run(client, "message types", MESSAGE_TYPES).await?;
+    catalog.message_types = q.each(|row| {
+        Ok(MessageTypeRow {
+            name: q.text(row, "message_type_name")?,
+            validation: q.text(row, "validation")?,
+            has_schema_collection: q.flag(row, "has_schema_collection")?,
+        })
+    })?;
+
+    let q = run(client, "contracts", CONTRACTS).await?;
+    catalog.contracts = q.each(|row| {
+        Ok(ContractRow {
+            name: q.text(row, "contract_name")?,
+            message_type: q.text(row, "message_type_name")?,
+            sent_by_initiator: q.flag(row, "is_sent_by_initiator")?,
+            sent_by_target: q.flag(row, "is_sent_by_target")?,
+        })
+    })?;
+
+    let q = run(client, "queues", QUEUES).await?;
+    catalog.queues = q.each(|row| {
+        Ok(QueueRow {
+            schema: q.text(row, "schema_name")?,
+            name: q.text(row, "queue_name")?,
+            activation_enabled: q.flag(row, "is_activation_enabled")?,
+            activation_procedure: q.optional_text(row, "activation_procedure")?,
+            max_readers: q.int(row, "max_readers")?.unwrap_or(0),
+            execute_as_principal_id: q.int(row, "execute_as_principal_id")?,
+            poison_message_handling: q.flag(row, "is_poison_message_handling_enabled")?,
+            retention: q.flag(row, "is_retention_enabled")?,
+            enabled: q.flag(row, "is_enabled")?,
+        })
+    })?;
+
+    let q = run(client, "services", SERVICES).await?;
+    catalog.services = q.each(|row| {
+        Ok(ServiceRow {
+            name: q.text(row, "service_name")?,
+            queue_schema: q.text(row, "queue_schema")?,
+            queue: q.text(row, "queue_name")?,
+            contract: q.optional_text(row, "contract_name")?,
+        })
+    })?;
+
+    let q = run(client, "roles", ROLES).await?;
+    catalog.roles = q.each(|row| {
+        Ok(RoleRow {
+            role: q.text(row, "role_name")?,
+            state: q.optional_text(row, "state")?,
+            permission: q.optional_text(row, "permission_name")?,
+            target_schema: q.optional_text(row, "target_schema")?,
+            target_name: q.optional_text(row, "target_name")?,
+        })
+    })?;
+
+    let q = run(client, "tenant policy", TENANT_POLICY).await?;
+    catalog.tenant_policy = q.each(|row| {
+        Ok(PolicyRow {
+            enabled: q.flag(row, "is_enabled")?,
+            schema_bound: q.flag(row, "is_schema_bound")?,
+            table_schema: q.optional_text(row, "table_schema")?,
+            table: q.optional_text(row, "table_name")?,
+            predicate: q.optional_text(row, "predicate_definition")?,
+            predicate_type: q.optional_text(row, "predicate_type_desc")?,
+            operation: q.optional_text(row, "operation_desc")?,
+        })
+    })?;
+    Ok(())
+}
+
+/// Assemblies and the CLR modules bound to them.
+async fn read_clr<S>(client: &mut Client<S>, catalog: &mut CatalogRows) -> Result<(), ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let q = run(client, "assemblies", ASSEMBLIES).await?;
+    catalog.assemblies = q.each(|row| {
+        Ok(AssemblyRow {
+            name: q.text(row, "assembly_name")?,
+            permission_set: q.text(row, "permission_set_desc")?,
+            sha2_512: q.text(row, "sha2_512")?,
+        })
+    })?;
+
+    let q = run(client, "CLR modules", CLR_MODULES).await?;
+    catalog.clr_modules = q.each(|row| {
+        let parameter = match q.int(row, "parameter_id")? {
+            None => None,
+            Some(id) => Some(ClrParameterRow {
+                name: q.optional_text(row, "parameter_name")?.unwrap_or_default(),
+                id,
+                type_name: q.text(row, "type_name")?,
+                max_length: q.int(row, "max_length")?.unwrap_or(0),
+                precision: q.int(row, "precision")?.unwrap_or(0),
+                scale: q.int(row, "scale")?.unwrap_or(0),
+                output: q.flag(row, "is_output")?,
+            }),
+        };
+        Ok(ClrModuleRow {
+            schema: q.text(row, "schema_name")?,
+            name: q.text(row, "object_name")?,
+            object_type: q.text(row, "object_type")?,
+            assembly: q.text(row, "assembly_name")?,
+            class: q.text(row, "assembly_class")?,
+            method: q.optional_text(row, "assembly_method")?,
+            null_on_null_input: q.flag(row, "null_on_null_input")?,
+            parameter,
+        })
+    })?;
+
+    let q = run(client, "CLR columns", CLR_COLUMNS).await?;
+    catalog.clr_columns = q.each(|row| {
+        Ok(ClrColumnRow {
+            schema: q.text(row, "schema_name")?,
+            name: q.text(row, "object_name")?,
+            column: q.text(row, "column_name")?,
+            type_name: q.text(row, "type_name")?,
+            max_length: q.int(row, "max_length")?.unwrap_or(0),
+            precision: q.int(row, "precision")?.unwrap_or(0),
+            scale: q.int(row, "scale")?.unwrap_or(0),
+        })
+    })?;
+    Ok(())
 }

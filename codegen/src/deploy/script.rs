@@ -41,6 +41,25 @@ pub fn plan_changed(key: &ObjectKey, contents: &str, plan: &mut Plan) {
             batches(contents),
             "definition changed: dropped and created".into(),
         )),
+        // The schema-bound policy forbids altering its predicate function:
+        // the policy is dropped here and created again by its own step.
+        ObjectKey::TenantPredicate => {
+            let mut all = vec![
+                format!(
+                    "DROP SECURITY POLICY IF EXISTS {};",
+                    qualified(crate::model::SECURITY_SCHEMA, crate::emit::TENANT_POLICY)
+                ),
+                format!(
+                    "DROP FUNCTION {};",
+                    qualified(crate::model::SECURITY_SCHEMA, crate::emit::TENANT_PREDICATE)
+                ),
+            ];
+            all.extend(batches(contents));
+            plan.steps.push(step(
+                all,
+                "definition changed: the policy dropped, the function dropped and created".into(),
+            ));
+        }
         ObjectKey::VectorIndex(table, name) | ObjectKey::ViewIndex(table, name) => {
             let mut all = vec![format!(
                 "DROP INDEX {} ON {};",

@@ -29,23 +29,23 @@ pub fn aggregate_external_class(aggregate: &AggregateDef, options: &EmitOptions)
 }
 
 #[derive(Serialize)]
-struct ParamView {
-    name: String,
-    sql_type: String,
+pub(super) struct ParamView {
+    pub(super) name: String,
+    pub(super) sql_type: String,
 }
 
 #[derive(Serialize)]
 pub(super) struct AggregateSqlView {
-    schema: String,
-    name: String,
-    source: String,
-    rust: String,
-    doc: Vec<String>,
-    notes: Vec<String>,
-    params: Vec<ParamView>,
-    returns: String,
-    assembly: String,
-    class: String,
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) source: String,
+    pub(super) rust: String,
+    pub(super) doc: Vec<String>,
+    pub(super) notes: Vec<String>,
+    pub(super) params: Vec<ParamView>,
+    pub(super) returns: String,
+    pub(super) assembly: String,
+    pub(super) class: String,
 }
 
 fn state_size_text(size: StateSize) -> String {

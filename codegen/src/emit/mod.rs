@@ -3,6 +3,7 @@
 //! ordered by kind and name, never by hash-map order or source order.
 
 mod aggregate;
+mod clr_module;
 mod companion;
 mod csharp;
 mod entities;
@@ -13,11 +14,14 @@ pub(crate) mod table;
 mod tsql;
 
 pub use aggregate::{aggregate_class, aggregate_external_class};
+pub use clr_module::{ClrKind, ClrModule, ClrParam, clr_module_script};
 pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
 pub use entities::{ENTITY_CRATE, emit_entities};
 pub use registration::{Trust, binary_literal, certificate_setup, emit_registration};
-pub use sql::{EmitOptions, TENANT_PREDICATE, bridge_method, emit_object_scripts, emit_sql};
+pub use sql::{
+    EmitOptions, TENANT_POLICY, TENANT_PREDICATE, bridge_method, emit_object_scripts, emit_sql,
+};
 pub use tsql::tsql_kind;
 
 /// One file of output, its path relative to `generated/` with `/` separators.

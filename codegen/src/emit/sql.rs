@@ -43,7 +43,7 @@ impl Default for EmitOptions {
     }
 }
 
-fn environment() -> &'static Environment<'static> {
+pub(super) fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
@@ -104,35 +104,35 @@ fn environment() -> &'static Environment<'static> {
 }
 
 #[derive(Serialize)]
-struct ParamView {
-    name: String,
-    sql_type: String,
-    output: bool,
+pub(super) struct ParamView {
+    pub(super) name: String,
+    pub(super) sql_type: String,
+    pub(super) output: bool,
 }
 
 #[derive(Serialize)]
-struct ColumnView {
-    name: String,
-    sql_type: String,
+pub(super) struct ColumnView {
+    pub(super) name: String,
+    pub(super) sql_type: String,
 }
 
 #[derive(Serialize)]
-struct RoutineView {
-    kind: &'static str,
-    procedure: bool,
-    schema: String,
-    name: String,
-    source: String,
-    rust: String,
-    doc: Vec<String>,
-    notes: Vec<String>,
-    params: Vec<ParamView>,
-    returns: Option<String>,
-    columns: Vec<ColumnView>,
-    null_call: Option<&'static str>,
-    assembly: String,
-    class: String,
-    method: String,
+pub(super) struct RoutineView {
+    pub(super) kind: &'static str,
+    pub(super) procedure: bool,
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) source: String,
+    pub(super) rust: String,
+    pub(super) doc: Vec<String>,
+    pub(super) notes: Vec<String>,
+    pub(super) params: Vec<ParamView>,
+    pub(super) returns: Option<String>,
+    pub(super) columns: Vec<ColumnView>,
+    pub(super) null_call: Option<&'static str>,
+    pub(super) assembly: String,
+    pub(super) class: String,
+    pub(super) method: String,
 }
 
 #[derive(Serialize)]

@@ -198,6 +198,14 @@ fn securable(model: &Model, name: &QualifiedName) -> Option<Securable> {
             _ => Securable::ScalarOrProcedure,
         });
     }
+    // Calling a CLR aggregate takes EXECUTE on it, like a scalar function.
+    if model
+        .aggregates
+        .iter()
+        .any(|a| a.name.collision_key() == key)
+    {
+        return Some(Securable::ScalarOrProcedure);
+    }
     if model
         .sequences
         .iter()
@@ -236,7 +244,7 @@ fn permissions(model: &Model, found: &mut Vec<Diagnostic>) {
                             ),
                             &permission.span,
                             Vec::new(),
-                            "name a table, view, function, procedure, sequence or queue of the model",
+                            "name a table, view, function, aggregate, procedure, sequence or queue of the model",
                         ));
                         continue;
                     }

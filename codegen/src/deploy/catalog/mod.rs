@@ -9,6 +9,17 @@
 //! and check constraints, indexes (filtered, INCLUDE, columnstore), system
 //! versioning, and the definitions of procedures, functions and views.
 
+mod clr;
+mod objects;
+
+pub use clr::{
+    ASSEMBLIES, AssemblyRow, CLR_COLUMNS, CLR_MODULES, ClrColumnRow, ClrModuleRow, ClrParameterRow,
+};
+pub use objects::{
+    CONTRACTS, ContractRow, MESSAGE_TYPES, MessageTypeRow, PolicyRow, QUEUES, QueueRow, ROLES,
+    RoleRow, SCHEMAS, SEQUENCES, SERVICES, SchemaRow, SequenceRow, ServiceRow, TENANT_POLICY,
+};
+
 use super::Live;
 use crate::diagnostics::SourceSpan;
 use crate::model::{
@@ -246,6 +257,28 @@ pub struct CatalogRows {
     pub indexes: Vec<IndexRow>,
     pub temporal: Vec<TemporalRow>,
     pub modules: Vec<ModuleRow>,
+    #[serde(default)]
+    pub schemas: Vec<SchemaRow>,
+    #[serde(default)]
+    pub sequences: Vec<SequenceRow>,
+    #[serde(default)]
+    pub message_types: Vec<MessageTypeRow>,
+    #[serde(default)]
+    pub contracts: Vec<ContractRow>,
+    #[serde(default)]
+    pub queues: Vec<QueueRow>,
+    #[serde(default)]
+    pub services: Vec<ServiceRow>,
+    #[serde(default)]
+    pub roles: Vec<RoleRow>,
+    #[serde(default)]
+    pub tenant_policy: Vec<PolicyRow>,
+    #[serde(default)]
+    pub assemblies: Vec<AssemblyRow>,
+    #[serde(default)]
+    pub clr_modules: Vec<ClrModuleRow>,
+    #[serde(default)]
+    pub clr_columns: Vec<ClrColumnRow>,
 }
 
 /// A catalog row the model cannot hold.
@@ -265,15 +298,43 @@ impl std::error::Error for CatalogError {}
 
 /// A column's SQL type from `sys.types` and `sys.columns`.
 pub fn sql_type(row: &ColumnRow) -> Result<SqlType, CatalogError> {
+    read_type(
+        &TypeFields {
+            type_name: &row.type_name,
+            max_length: row.max_length,
+            precision: row.precision,
+            scale: row.scale,
+            vector_dimensions: row.vector_dimensions,
+        },
+        || format!("{}.{}.{}", row.schema, row.table, row.column),
+    )
+}
+
+/// What the catalog says of a column's or parameter's type.
+pub(super) struct TypeFields<'a> {
+    pub type_name: &'a str,
+    /// In bytes; -1 for MAX.
+    pub max_length: i32,
+    pub precision: i32,
+    pub scale: i32,
+    pub vector_dimensions: Option<i32>,
+}
+
+/// The SQL type the fields describe; `object` names the column or
+/// parameter in errors.
+pub(super) fn read_type(
+    t: &TypeFields<'_>,
+    object: impl Fn() -> String,
+) -> Result<SqlType, CatalogError> {
     let length = |per_char: i32| {
-        if row.max_length == -1 {
+        if t.max_length == -1 {
             Length::Max
         } else {
-            Length::Fixed((row.max_length / per_char) as u32)
+            Length::Fixed((t.max_length / per_char) as u32)
         }
     };
-    let fixed = |per_char: i32| (row.max_length / per_char) as u32;
-    Ok(match row.type_name.to_lowercase().as_str() {
+    let fixed = |per_char: i32| (t.max_length / per_char) as u32;
+    Ok(match t.type_name.to_lowercase().as_str() {
         "bit" => SqlType::Bit,
         "tinyint" => SqlType::TinyInt,
         "smallint" => SqlType::SmallInt,
@@ -282,8 +343,8 @@ pub fn sql_type(row: &ColumnRow) -> Result<SqlType, CatalogError> {
         "real" => SqlType::Real,
         "float" => SqlType::Float,
         "decimal" | "numeric" => SqlType::Decimal {
-            precision: row.precision as u8,
-            scale: row.scale as u8,
+            precision: t.precision as u8,
+            scale: t.scale as u8,
         },
         "nvarchar" => SqlType::NVarChar(length(2)),
         "varchar" => SqlType::VarChar(length(1)),
@@ -293,19 +354,19 @@ pub fn sql_type(row: &ColumnRow) -> Result<SqlType, CatalogError> {
         "binary" => SqlType::Binary(fixed(1)),
         "uniqueidentifier" => SqlType::UniqueIdentifier,
         "date" => SqlType::Date,
-        "time" => SqlType::Time(row.scale as u8),
+        "time" => SqlType::Time(t.scale as u8),
         "datetime" => SqlType::DateTime,
-        "datetime2" => SqlType::DateTime2(row.scale as u8),
-        "datetimeoffset" => SqlType::DateTimeOffset(row.scale as u8),
+        "datetime2" => SqlType::DateTime2(t.scale as u8),
+        "datetimeoffset" => SqlType::DateTimeOffset(t.scale as u8),
         "json" => SqlType::Json,
         "geometry" => SqlType::Geometry,
         "geography" => SqlType::Geography,
         "hierarchyid" => SqlType::HierarchyId,
-        "vector" => match row.vector_dimensions {
+        "vector" => match t.vector_dimensions {
             Some(n) if (1..=1998).contains(&n) => SqlType::Vector(n as u16),
             other => {
                 return Err(CatalogError {
-                    object: format!("{}.{}.{}", row.schema, row.table, row.column),
+                    object: object(),
                     message: format!(
                         "a VECTOR column whose dimensions the catalog does not give ({other:?})"
                     ),
@@ -314,7 +375,7 @@ pub fn sql_type(row: &ColumnRow) -> Result<SqlType, CatalogError> {
         },
         other => {
             return Err(CatalogError {
-                object: format!("{}.{}.{}", row.schema, row.table, row.column),
+                object: object(),
                 message: format!("type `{other}` is not one codegen models"),
             });
         }
@@ -330,11 +391,24 @@ fn action(desc: &str) -> ReferentialAction {
     }
 }
 
-fn catalog_span() -> SourceSpan {
+pub(crate) fn catalog_span() -> SourceSpan {
     SourceSpan {
         file: std::sync::Arc::from("(database catalog)"),
         start: Default::default(),
         end: Default::default(),
+    }
+}
+
+/// What an object read from the catalog is "declared" by: its name, no
+/// source.
+pub(crate) fn catalog_declared(name: &str) -> crate::model::Declared {
+    crate::model::Declared {
+        rust: RustPath {
+            module: Vec::new(),
+            ident: name.to_string(),
+        },
+        doc: Vec::new(),
+        span: catalog_span(),
     }
 }
 
@@ -544,8 +618,13 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
             .into_iter()
             .filter_map(|k| tables.remove(&k))
             .collect(),
+        objects: objects::build_objects(rows)?,
+        assemblies: rows.assemblies.clone(),
         ..Live::default()
     };
+    for (key, script) in clr::clr_modules(rows)? {
+        live.add_definition(key, script);
+    }
     for row in &rows.modules {
         let name = QualifiedName {
             schema: row.schema.clone(),
