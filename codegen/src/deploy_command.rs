@@ -86,18 +86,26 @@ pub fn deploy(
     desired: &Model,
     allow: &Allowances,
     options: &EmitOptions,
+    assembly_bits: Option<&[u8]>,
     outputs: &DeployOutputs,
 ) -> ExitCode {
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
             let mut client = client(args).await?;
-            codegen::deploy::deploy(&mut client, desired, allow, options, |i, n, batch| {
-                if batch.is_step {
-                    println!("[{i}/{n}] {}", batch.label);
-                } else {
-                    println!("[{i}/{n}] (bookkeeping) {}", batch.label);
-                }
-            })
+            codegen::deploy::deploy(
+                &mut client,
+                desired,
+                allow,
+                options,
+                assembly_bits,
+                |i, n, batch| {
+                    if batch.is_step {
+                        println!("[{i}/{n}] {}", batch.label);
+                    } else {
+                        println!("[{i}/{n}] (bookkeeping) {}", batch.label);
+                    }
+                },
+            )
             .await
         })
     });

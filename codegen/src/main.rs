@@ -74,7 +74,7 @@ enum Command {
         from_root: Option<PathBuf>,
         /// Allow one change that can lose data, `schema.table[.column]:kind`
         /// (kinds: drop, narrow, convert, vector-dimension, not-null,
-        /// required); repeatable.
+        /// required, restart); repeatable.
         #[arg(long = "allow", value_name = "CHANGE")]
         allow: Vec<String>,
         /// Write the deployment script here.
@@ -83,6 +83,11 @@ enum Command {
         /// Write the report as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
+        /// The bridge assembly built from generated/csharp: created, or
+        /// replaced in place when the database holds other bits. Without
+        /// it the database's assembly is left as it is.
+        #[arg(long)]
+        assembly_file: Option<PathBuf>,
         /// Or the database itself, read over a connection (neither
         /// `--catalog` nor `--from-root`).
         #[command(flatten)]
@@ -105,6 +110,9 @@ enum Command {
         /// Write the report, with the outcome, as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
+        /// The bridge assembly built from generated/csharp (see `plan`).
+        #[arg(long)]
+        assembly_file: Option<PathBuf>,
     },
     /// Report what in the database changed outside codegen since its last
     /// deployment (from the deployment history in the catalog snapshot).
@@ -272,25 +280,34 @@ fn main() -> ExitCode {
             allow,
             script,
             report_json,
-        } => match allowances(&generation.model, &allow) {
-            Ok(allow) => deploy_command::deploy(
-                &connection,
-                &generation.model,
-                &allow,
-                &options,
-                &DeployOutputs {
-                    script,
-                    report_json,
-                },
-            ),
-            Err(code) => code,
-        },
+            assembly_file,
+        } => {
+            let bits = match read_assembly(assembly_file.as_deref()) {
+                Ok(bits) => bits,
+                Err(code) => return code,
+            };
+            match allowances(&generation.model, &allow) {
+                Ok(allow) => deploy_command::deploy(
+                    &connection,
+                    &generation.model,
+                    &allow,
+                    &options,
+                    bits.as_deref(),
+                    &DeployOutputs {
+                        script,
+                        report_json,
+                    },
+                ),
+                Err(code) => code,
+            }
+        }
         Command::Plan {
             catalog,
             from_root,
             allow,
             script,
             report_json,
+            assembly_file,
             connection,
         } => plan(
             &cli.root,
@@ -303,6 +320,7 @@ fn main() -> ExitCode {
                 allow,
                 script,
                 report_json,
+                assembly_file,
                 connection,
             },
         ),
@@ -415,7 +433,27 @@ struct PlanInputs {
     allow: Vec<String>,
     script: Option<PathBuf>,
     report_json: Option<PathBuf>,
+    assembly_file: Option<PathBuf>,
     connection: ConnectionArgs,
+}
+
+/// The built assembly's bits, when a file is given.
+fn read_assembly(path: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, ExitCode> {
+    let Some(path) = path else { return Ok(None) };
+    match std::fs::read(path) {
+        Ok(bits) if bits.starts_with(b"MZ") => Ok(Some(bits)),
+        Ok(_) => {
+            eprintln!(
+                "error: {} is not a .NET assembly (no MZ header): give the DLL built from generated/csharp",
+                path.display()
+            );
+            Err(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("error: cannot read the assembly {}: {e}", path.display());
+            Err(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// The source's allowances (Cargo.toml) and this run's (`--allow`).
@@ -446,10 +484,14 @@ fn plan(
     options: &EmitOptions,
     inputs: PlanInputs,
 ) -> ExitCode {
-    use codegen::deploy::{Live, Report, catalog, plan_changes, render_script};
+    use codegen::deploy::{Live, Report, catalog, plan_changes_with_assembly, render_script};
     let started = std::time::Instant::now();
     let allow = match allowances(desired, &inputs.allow) {
         Ok(allow) => allow,
+        Err(code) => return code,
+    };
+    let bits = match read_assembly(inputs.assembly_file.as_deref()) {
+        Ok(bits) => bits,
         Err(code) => return code,
     };
     let live = if inputs.connection.connection_string.is_some()
@@ -514,7 +556,7 @@ fn plan(
             }
         }
     };
-    let plan = match plan_changes(&live, desired, &allow, options) {
+    let plan = match plan_changes_with_assembly(&live, desired, &allow, options, bits.as_deref()) {
         Ok(plan) => plan,
         Err(e) => {
             eprintln!("error: internal error rendering templates: {e:#}");

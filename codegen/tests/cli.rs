@@ -311,8 +311,8 @@ fn register_writes_an_idempotent_installation_script() {
         "unchanged bits are left alone"
     );
     assert!(
-        script.contains("EXEC sys.sp_drop_trusted_assembly @hash = @old;"),
-        "the old hash is removed"
+        !script.contains("EXEC sys.sp_drop_trusted_assembly"),
+        "the old hash stays trusted: another database on the server may use it"
     );
     assert!(
         script.contains("CREATE OR ALTER FUNCTION [dbo].[fn_Double]"),
@@ -1051,6 +1051,29 @@ fn plan_inputs_are_checked() {
         text(&out.stderr).contains(
             "error: plan against what? give --catalog <snapshot.json>, --from-root <dir>, or --connection-string (or HARTONOMOUS_CONNECTION_STRING)"
         ),
+        "{}",
+        text(&out.stderr)
+    );
+    // An assembly file that is missing, or not an assembly, is named.
+    let out = s.run(&["plan", "--from-root", ".", "--assembly-file", "none.dll"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot read the assembly none.dll"),
+        "{}",
+        text(&out.stderr)
+    );
+    s.write("notes.txt", "not an assembly");
+    let notes = s.0.join("notes.txt");
+    let out = s.run(&[
+        "plan",
+        "--from-root",
+        ".",
+        "--assembly-file",
+        notes.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("notes.txt is not a .NET assembly (no MZ header)"),
         "{}",
         text(&out.stderr)
     );

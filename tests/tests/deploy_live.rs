@@ -88,6 +88,7 @@ fn run(
                 &desired,
                 &Allowances::default(),
                 &EmitOptions::default(),
+                None,
                 |i, n, batch| progress.push(format!("[{i}/{n}] {}", batch.label)),
             )
             .await
@@ -355,6 +356,7 @@ fn round_trip_against_a_live_server() {
                 &desired,
                 &Allowances::default(),
                 &EmitOptions::default(),
+                None,
                 |i, n, batch| println!("[{i}/{n}] {}", batch.label),
             )
             .await

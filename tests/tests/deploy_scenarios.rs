@@ -3,7 +3,9 @@
 //! other files of either crate (`== current src/x.sql`, `== desired
 //! src/x.sql`), optional allowances (`== allow`, one per line) and the plan
 //! expected
-//! (`== plan`, as `Plan` prints). For every scenario:
+//! (`== plan`, as `Plan` prints); optionally the CLR assembly's bits in the
+//! database (`== deployed assembly`) and as built (`== built assembly`).
+//! For every scenario:
 //! - the plan from current to desired is the expected one;
 //! - the desired schema against itself plans nothing (idempotency);
 //! - the script of the plan parses with ScriptDom.
@@ -11,7 +13,8 @@
 //! `UPDATE_SCENARIOS=1 cargo test -p workspace-tests --test deploy_scenarios`
 //! rewrites the `== plan` sections (review the diff).
 
-use codegen::deploy::{Allowances, Live, plan_changes, render_script};
+use codegen::deploy::catalog::AssemblyRow;
+use codegen::deploy::{Allowances, Live, plan_changes_with_assembly, render_script};
 use codegen::emit::EmitOptions;
 use codegen::model::Model;
 use codegen::output::generate_with;
@@ -25,6 +28,10 @@ struct Scenario {
     current: Vec<(String, String)>,
     desired: Vec<(String, String)>,
     allow: Vec<String>,
+    /// The assembly bits the database holds (`== deployed assembly`) and
+    /// those given to the plan (`== built assembly`), as text.
+    deployed_assembly: Option<String>,
+    built_assembly: Option<String>,
     plan: String,
 }
 
@@ -73,6 +80,8 @@ fn read_scenario(path: &Path) -> Scenario {
             .filter(|l| !l.is_empty())
             .map(String::from)
             .collect(),
+        deployed_assembly: section("deployed assembly"),
+        built_assembly: section("built assembly"),
         plan: section("plan").unwrap_or_default(),
     }
 }
@@ -97,6 +106,15 @@ fn model(files: &[(String, String)], scenario: &Path, which: &str) -> Model {
         generation.diagnostics
     );
     generation.model
+}
+
+/// The catalog's row for the assembly holding `bits`.
+fn assembly_row(options: &EmitOptions, bits: &str) -> AssemblyRow {
+    AssemblyRow {
+        name: options.assembly.clone(),
+        permission_set: "UNSAFE_ACCESS".into(),
+        sha2_512: codegen::deploy::assembly_sha2_512(bits.as_bytes()),
+    }
 }
 
 fn scenarios() -> Vec<PathBuf> {
@@ -139,8 +157,12 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
                 .map(String::as_str),
         )
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let live = Live::from_model(&current, &options).unwrap();
-        let plan = plan_changes(&live, &desired, &allow, &options).unwrap();
+        let mut live = Live::from_model(&current, &options).unwrap();
+        if let Some(bits) = &s.deployed_assembly {
+            live.assemblies = vec![assembly_row(&options, bits)];
+        }
+        let built = s.built_assembly.as_ref().map(String::as_bytes);
+        let plan = plan_changes_with_assembly(&live, &desired, &allow, &options, built).unwrap();
         let shown = plan.to_string();
         if shown != s.plan {
             if update {
@@ -156,8 +178,13 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
                 ));
             }
         }
-        let itself = Live::from_model(&desired, &options).unwrap();
-        let again = plan_changes(&itself, &desired, &Allowances::none(), &options).unwrap();
+        let mut itself = Live::from_model(&desired, &options).unwrap();
+        if let Some(bits) = &s.built_assembly {
+            itself.assemblies = vec![assembly_row(&options, bits)];
+        }
+        let again =
+            plan_changes_with_assembly(&itself, &desired, &Allowances::none(), &options, built)
+                .unwrap();
         if !again.is_empty() || !again.extra.is_empty() {
             failures.push(format!(
                 "{}: the desired schema against itself plans:\n{again}",

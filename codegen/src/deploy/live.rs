@@ -3,7 +3,7 @@
 
 use super::{
     Allowances, Batch, ExecuteError, Live, Plan, Report, catalog, execute, failure_record,
-    plan_changes, read_catalog, render_script, script_batches,
+    plan_changes_with_assembly, read_catalog, render_script, script_batches,
 };
 use crate::emit::EmitOptions;
 use crate::model::Model;
@@ -43,13 +43,15 @@ pub struct DeployResult {
     pub outcome: Deployment,
 }
 
-/// Reads the server, plans, and runs the plan's script when nothing is
-/// blocked; `progress` hears of each batch before it runs.
+/// Reads the server, plans (with the built assembly, when given), and runs
+/// the plan's script when nothing is blocked; `progress` hears of each
+/// batch before it runs.
 pub async fn deploy<S>(
     client: &mut Client<S>,
     desired: &Model,
     allow: &Allowances,
     options: &EmitOptions,
+    assembly_bits: Option<&[u8]>,
     progress: impl FnMut(usize, usize, &Batch),
 ) -> Result<DeployResult, String>
 where
@@ -57,7 +59,7 @@ where
 {
     let started = Instant::now();
     let live = read_live(client).await?;
-    let plan = plan_changes(&live, desired, allow, options)
+    let plan = plan_changes_with_assembly(&live, desired, allow, options, assembly_bits)
         .map_err(|e| format!("internal error rendering templates: {e:#}"))?;
     let script =
         render_script(&plan).map_err(|e| format!("internal error rendering templates: {e:#}"))?;

@@ -8,6 +8,7 @@
 //! re-created or altered when that differs. Nothing here talks to a server.
 
 mod allow;
+mod assembly;
 mod canonical;
 pub mod catalog;
 mod connect;
@@ -22,6 +23,7 @@ mod tables;
 mod type_change;
 
 pub use allow::{AllowError, Allowances};
+pub use assembly::assembly_sha2_512;
 pub use connect::{
     ACCESS_TOKEN_ENV, CONNECTION_ENV, ConnectError, ConnectOptions, LiveClient, connect, is_local,
     server_config,
@@ -167,6 +169,9 @@ pub struct Plan {
     /// deployment, around the schema changes, in the same transaction.
     pub pre: Vec<DeploymentStep>,
     pub post: Vec<DeploymentStep>,
+    /// Modules the plan drops and creates again: their permissions are
+    /// granted again after them.
+    pub recreated: Vec<QualifiedName>,
 }
 
 /// A project step file, as batches (split on `GO` lines).
@@ -247,6 +252,8 @@ pub struct Live {
     pub objects: objects::LiveObjects,
     /// The database's assemblies, with the hashes of their bits.
     pub assemblies: Vec<catalog::AssemblyRow>,
+    /// Each CLR routine and aggregate with the assembly it is bound to.
+    pub clr_modules: Vec<(ObjectKey, String)>,
 }
 
 impl Live {
@@ -255,8 +262,20 @@ impl Live {
         let mut live = Live {
             tables: model.tables.clone(),
             objects: objects::LiveObjects::from_model(model),
+            clr_modules: assembly::desired_modules(model)
+                .into_iter()
+                .map(|key| (key, options.assembly.clone()))
+                .collect(),
             ..Live::default()
         };
+        // The assembly such a database holds; its bits are not known.
+        if !live.clr_modules.is_empty() {
+            live.assemblies.push(catalog::AssemblyRow {
+                name: options.assembly.clone(),
+                permission_set: "UNSAFE_ACCESS".into(),
+                sha2_512: String::new(),
+            });
+        }
         for (key, file) in emit_object_scripts(model, options)? {
             if !matches!(key, ObjectKey::Table(_)) && !objects::compared_by_fields(&key) {
                 live.add_definition(key, file.contents);
@@ -293,12 +312,26 @@ impl Live {
     }
 }
 
-/// The steps that bring `live` to `desired`, in deploy order.
+/// The steps that bring `live` to `desired`, in deploy order, leaving the
+/// CLR assembly as it is (see [`plan_changes_with_assembly`]).
 pub fn plan_changes(
     live: &Live,
     desired: &Model,
     allow: &Allowances,
     options: &EmitOptions,
+) -> Result<Plan, minijinja::Error> {
+    plan_changes_with_assembly(live, desired, allow, options, None)
+}
+
+/// The steps that bring `live` to `desired`, in deploy order; with the
+/// built assembly's bits, also the assembly (created, or replaced in place
+/// when its bits differ).
+pub fn plan_changes_with_assembly(
+    live: &Live,
+    desired: &Model,
+    allow: &Allowances,
+    options: &EmitOptions,
+    assembly_bits: Option<&[u8]>,
 ) -> Result<Plan, minijinja::Error> {
     let desired_scripts = emit_object_scripts(desired, options)?;
     let steps = &desired.deploy_steps;
@@ -313,6 +346,16 @@ pub fn plan_changes(
         post: steps.post.iter().map(DeploymentStep::from_model).collect(),
         ..Plan::default()
     };
+    let assembly = assembly::plan_assembly(
+        live,
+        desired,
+        &desired_scripts,
+        assembly_bits,
+        allow,
+        options,
+        &mut plan,
+    );
+    plan.recreated = assembly.recreated.clone();
     // Old names of tables renamed by this plan: not extra.
     let mut renamed_away = std::collections::BTreeSet::new();
     for (key, file) in &desired_scripts {
@@ -345,7 +388,10 @@ pub fn plan_changes(
                 allow,
                 &mut plan,
             ),
-            _ => match live.definition(key) {
+            _ => match live
+                .definition(key)
+                .filter(|_| !assembly.dropped.contains(&same_name(key)))
+            {
                 None => plan.steps.push(Step {
                     object: key.clone(),
                     action: Action::Create,
@@ -368,9 +414,29 @@ pub fn plan_changes(
         .keys()
         .filter(|key| {
             let name = same_name(key);
-            !desired_keys.contains(&name) && !renamed_away.contains(&name)
+            !desired_keys.contains(&name)
+                && !renamed_away.contains(&name)
+                && !assembly.dropped_extra.contains(&name)
         })
         .collect();
+    // The assembly goes in before the first routine, table or anything
+    // else that could call it.
+    if let Some(step) = assembly.step {
+        let at = plan
+            .steps
+            .iter()
+            .position(|s| {
+                !matches!(
+                    s.object,
+                    ObjectKey::Schema(_)
+                        | ObjectKey::Sequence(_)
+                        | ObjectKey::MessageType(_)
+                        | ObjectKey::Contract(_)
+                )
+            })
+            .unwrap_or(plan.steps.len());
+        plan.steps.insert(at, step);
+    }
     Ok(plan)
 }
 
@@ -474,7 +540,7 @@ impl fmt::Display for Plan {
             }
             for batch in &step.batches {
                 for line in batch.lines() {
-                    writeln!(f, "    {line}")?;
+                    writeln!(f, "    {}", shortened(line))?;
                 }
             }
         }
@@ -494,6 +560,23 @@ impl fmt::Display for Plan {
         }
         write_project_steps(f, self)
     }
+}
+
+/// A line as the plan shows it: an assembly's bits run to megabytes of
+/// hex, so a very long line shows its start and its length (the script
+/// has it whole).
+fn shortened(line: &str) -> std::borrow::Cow<'_, str> {
+    const LONGEST: usize = 400;
+    const SHOWN: usize = 120;
+    if line.chars().count() <= LONGEST {
+        return line.into();
+    }
+    let head: String = line.chars().take(SHOWN).collect();
+    format!(
+        "{head}… ({} characters in the script)",
+        line.chars().count()
+    )
+    .into()
 }
 
 /// The project's steps, which run on every deployment.

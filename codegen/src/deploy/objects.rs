@@ -693,14 +693,20 @@ fn target_text(target: &PermissionTarget) -> String {
 /// Objects this plan drops and creates again (`OBJECT::[schema].[name]`,
 /// lowercased): the permissions on them go with them and are granted again.
 fn recreated_objects(plan: &Plan) -> BTreeSet<String> {
+    let object = |schema: &str, name: &str| {
+        target_text(&PermissionTarget::Object(QualifiedName {
+            schema: schema.into(),
+            name: name.into(),
+        }))
+        .to_lowercase()
+    };
     plan.steps
         .iter()
         .filter_map(|step| match (&step.object, step.action) {
-            (ObjectKey::Aggregate(name), Action::Alter) => {
-                Some(target_text(&PermissionTarget::Object(name.clone())).to_lowercase())
-            }
+            (ObjectKey::Aggregate(name), Action::Alter) => Some(object(&name.schema, &name.name)),
             _ => None,
         })
+        .chain(plan.recreated.iter().map(|n| object(&n.schema, &n.name)))
         .collect()
 }
 

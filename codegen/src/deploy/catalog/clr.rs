@@ -109,8 +109,8 @@ fn key(kind: ClrKind, name: QualifiedName) -> ObjectKey {
     }
 }
 
-/// Every CLR module the rows describe, with its script.
-pub fn clr_modules(rows: &CatalogRows) -> Result<Vec<(ObjectKey, String)>, CatalogError> {
+/// Every CLR module the rows describe, with its assembly and its script.
+pub fn clr_modules(rows: &CatalogRows) -> Result<Vec<(ObjectKey, String, String)>, CatalogError> {
     let mut modules: Vec<ClrModule> = Vec::new();
     for row in &rows.clr_modules {
         let name = QualifiedName {
@@ -188,7 +188,7 @@ pub fn clr_modules(rows: &CatalogRows) -> Result<Vec<(ObjectKey, String)>, Catal
                 object: m.name.to_string(),
                 message: format!("rendering its script: {e}"),
             })?;
-            Ok((key(m.kind, m.name), script))
+            Ok((key(m.kind, m.name), m.assembly, script))
         })
         .collect()
 }

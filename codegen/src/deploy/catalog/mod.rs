@@ -622,7 +622,8 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
         assemblies: rows.assemblies.clone(),
         ..Live::default()
     };
-    for (key, script) in clr::clr_modules(rows)? {
+    for (key, assembly, script) in clr::clr_modules(rows)? {
+        live.clr_modules.push((key.clone(), assembly));
         live.add_definition(key, script);
     }
     for row in &rows.modules {
