@@ -83,6 +83,10 @@ enum Command {
         /// Write the report as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
+        /// Drop what the database holds and the source does not (a table
+        /// or queue only when its drop is also allowed with `--allow`).
+        #[arg(long)]
+        drop_extra: bool,
         /// The bridge assembly built from generated/csharp: created, or
         /// replaced in place when the database holds other bits. Without
         /// it the database's assembly is left as it is.
@@ -113,6 +117,9 @@ enum Command {
         /// The bridge assembly built from generated/csharp (see `plan`).
         #[arg(long)]
         assembly_file: Option<PathBuf>,
+        /// Drop what the database holds and the source does not (see `plan`).
+        #[arg(long)]
+        drop_extra: bool,
     },
     /// Report what in the database changed outside codegen since its last
     /// deployment (from the deployment history in the catalog snapshot).
@@ -281,12 +288,13 @@ fn main() -> ExitCode {
             script,
             report_json,
             assembly_file,
+            drop_extra,
         } => {
             let bits = match read_assembly(assembly_file.as_deref()) {
                 Ok(bits) => bits,
                 Err(code) => return code,
             };
-            match allowances(&generation.model, &allow) {
+            match allowances(&generation.model, &allow, drop_extra) {
                 Ok(allow) => deploy_command::deploy(
                     &connection,
                     &generation.model,
@@ -307,6 +315,7 @@ fn main() -> ExitCode {
             allow,
             script,
             report_json,
+            drop_extra,
             assembly_file,
             connection,
         } => plan(
@@ -320,6 +329,7 @@ fn main() -> ExitCode {
                 allow,
                 script,
                 report_json,
+                drop_extra,
                 assembly_file,
                 connection,
             },
@@ -433,6 +443,7 @@ struct PlanInputs {
     allow: Vec<String>,
     script: Option<PathBuf>,
     report_json: Option<PathBuf>,
+    drop_extra: bool,
     assembly_file: Option<PathBuf>,
     connection: ConnectionArgs,
 }
@@ -460,8 +471,9 @@ fn read_assembly(path: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, Exit
 fn allowances(
     desired: &codegen::model::Model,
     extra: &[String],
+    drop_extra: bool,
 ) -> Result<codegen::deploy::Allowances, ExitCode> {
-    codegen::deploy::Allowances::parse(
+    let allow = codegen::deploy::Allowances::parse(
         desired
             .deploy_steps
             .allow
@@ -472,6 +484,11 @@ fn allowances(
     .map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::FAILURE
+    })?;
+    Ok(if drop_extra {
+        allow.with_extra_drops()
+    } else {
+        allow
     })
 }
 
@@ -486,7 +503,7 @@ fn plan(
 ) -> ExitCode {
     use codegen::deploy::{Live, Report, catalog, plan_changes_with_assembly, render_script};
     let started = std::time::Instant::now();
-    let allow = match allowances(desired, &inputs.allow) {
+    let allow = match allowances(desired, &inputs.allow, inputs.drop_extra) {
         Ok(allow) => allow,
         Err(code) => return code,
     };

@@ -1150,6 +1150,36 @@ fn plan_against_a_catalog_snapshot() {
         !stdout.contains("[Name]"),
         "Name matches the catalog: {stdout}"
     );
+
+    // A role the source lacks: reported, and dropped with --drop-extra.
+    let mut with_role = rows.clone();
+    with_role.roles.push(codegen::deploy::catalog::RoleRow {
+        role: "Auditor".into(),
+        ..Default::default()
+    });
+    s.write("snapshot.json", &serde_json::to_string(&with_role).unwrap());
+    let snapshot = s.0.join("snapshot.json");
+    let out = s.run(&["plan", "--catalog", snapshot.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("extra: role Auditor is in the database but not in the source (left alone; --drop-extra drops it)"),
+        "{stdout}"
+    );
+    let out = s.run(&[
+        "plan",
+        "--catalog",
+        snapshot.to_str().unwrap(),
+        "--drop-extra",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "step 2: drop role Auditor: not in the source (--drop-extra)\n    DROP ROLE [Auditor];"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("drop: 1 role"), "{stdout}");
 }
 
 #[test]

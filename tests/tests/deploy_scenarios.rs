@@ -4,7 +4,8 @@
 //! src/x.sql`), optional allowances (`== allow`, one per line) and the plan
 //! expected
 //! (`== plan`, as `Plan` prints); optionally the CLR assembly's bits in the
-//! database (`== deployed assembly`) and as built (`== built assembly`).
+//! database (`== deployed assembly`) and as built (`== built assembly`), and
+//! `== drop extra` to plan as `--drop-extra` does.
 //! For every scenario:
 //! - the plan from current to desired is the expected one;
 //! - the desired schema against itself plans nothing (idempotency);
@@ -32,6 +33,8 @@ struct Scenario {
     /// those given to the plan (`== built assembly`), as text.
     deployed_assembly: Option<String>,
     built_assembly: Option<String>,
+    /// `== drop extra`: as `--drop-extra`.
+    drop_extra: bool,
     plan: String,
 }
 
@@ -82,6 +85,7 @@ fn read_scenario(path: &Path) -> Scenario {
             .collect(),
         deployed_assembly: section("deployed assembly"),
         built_assembly: section("built assembly"),
+        drop_extra: section("drop extra").is_some(),
         plan: section("plan").unwrap_or_default(),
     }
 }
@@ -157,6 +161,11 @@ fn every_scenario_plans_as_expected_and_is_idempotent() {
                 .map(String::as_str),
         )
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let allow = if s.drop_extra {
+            allow.with_extra_drops()
+        } else {
+            allow
+        };
         let mut live = Live::from_model(&current, &options).unwrap();
         if let Some(bits) = &s.deployed_assembly {
             live.assemblies = vec![assembly_row(&options, bits)];

@@ -8,6 +8,9 @@ use std::fmt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowances {
     allowed: BTreeSet<(String, Risk)>,
+    /// `--drop-extra`: objects the source lacks are dropped, not just
+    /// reported (those holding data only when allowed by name too).
+    drop_extra: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +62,22 @@ impl Allowances {
             }
             allowed.insert((target.to_lowercase(), risk));
         }
-        Ok(Allowances { allowed })
+        Ok(Allowances {
+            allowed,
+            drop_extra: false,
+        })
+    }
+
+    /// The same, and objects the source lacks dropped.
+    pub fn with_extra_drops(self) -> Self {
+        Allowances {
+            drop_extra: true,
+            ..self
+        }
+    }
+
+    pub fn drops_extra(&self) -> bool {
+        self.drop_extra
     }
 
     /// Whether this change is allowed (names compared as SQL Server does).

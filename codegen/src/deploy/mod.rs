@@ -14,6 +14,7 @@ pub mod catalog;
 mod connect;
 mod drift;
 mod execute;
+mod extra;
 mod live;
 pub mod objects;
 mod read;
@@ -419,6 +420,7 @@ pub fn plan_changes_with_assembly(
                 && !assembly.dropped_extra.contains(&name)
         })
         .collect();
+    extra::plan_extra_drops(live, allow, &mut plan);
     // The assembly goes in before the first routine, table or anything
     // else that could call it.
     if let Some(step) = assembly.step {
@@ -555,7 +557,7 @@ impl fmt::Display for Plan {
         for key in &self.extra {
             writeln!(
                 f,
-                "extra: {key} is in the database but not in the source (left alone)"
+                "extra: {key} is in the database but not in the source (left alone; --drop-extra drops it)"
             )?;
         }
         write_project_steps(f, self)

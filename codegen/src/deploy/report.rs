@@ -103,7 +103,7 @@ impl fmt::Display for Report {
         for extra in &self.extra {
             writeln!(
                 f,
-                "extra: {extra} (in the database, not in the source; left alone)"
+                "extra: {extra} (in the database, not in the source; left alone, --drop-extra drops it)"
             )?;
         }
         writeln!(
