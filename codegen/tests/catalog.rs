@@ -8,6 +8,7 @@ use codegen::deploy::catalog::{
     ContractRow, ForeignKeyRow, IndexRow, KeyRow, MessageTypeRow, ModuleRow, PolicyRow, QueueRow,
     RoleRow, SchemaRow, SequenceRow, ServiceRow, build_live,
 };
+use codegen::deploy::catalog::{EdgeConstraintRow, SpatialIndexRow, TableRow, VectorIndexRow};
 use codegen::deploy::{Allowances, Plan, plan_changes};
 use codegen::emit::{EmitOptions, emit_object_scripts};
 use codegen::model::{Model, ObjectKey};
@@ -96,6 +97,37 @@ pub fn above(amount: Option<f64>) -> Vec<PurchaseId> {
 #[sql_procedure(name = "sp_AddOne")]
 pub fn add_one(value: i32, result: &mut Option<i64>) {
     *result = Some(i64::from(value) + 1);
+}
+
+#[derive(SqlTable)]
+#[sql(memory_optimized, primary_key_buckets = 1000, index(name = "IX_Session_User", columns = "UserId", bucket_count = 100))]
+pub struct Session {
+    #[sql(primary_key)]
+    pub session_id: i64,
+    pub user_id: i32,
+}
+
+#[derive(SqlTable)]
+#[sql(node)]
+pub struct Person {
+    #[sql(primary_key)]
+    pub person_id: i32,
+}
+
+#[derive(SqlTable)]
+#[sql(edge(connect = "dbo.Person TO dbo.Person", on_delete = "cascade"))]
+pub struct Knows {
+    pub since: Option<i32>,
+}
+
+#[derive(SqlTable)]
+#[sql(spatial_index(column = "Location", bounding_box = "0, 0, 100, 100"), vector_index(column = "Embedding", metric = "cosine"))]
+pub struct Place {
+    #[sql(primary_key)]
+    pub place_id: i32,
+    #[sql(type = "GEOMETRY")]
+    pub location: Option<Vec<u8>>,
+    pub embedding: Vector<3>,
 }
 
 pub struct Total(f64);
@@ -209,6 +241,22 @@ fn deployed(model: &Model) -> CatalogRows {
             },
             column("Note", "NoteId", "int", 4),
             column("Note", "TenantId", "int", 4),
+            column("Session", "SessionId", "bigint", 8),
+            column("Session", "UserId", "int", 4),
+            column("Person", "PersonId", "int", 4),
+            ColumnRow {
+                nullable: true,
+                ..column("Knows", "Since", "int", 4)
+            },
+            column("Place", "PlaceId", "int", 4),
+            ColumnRow {
+                nullable: true,
+                ..column("Place", "Location", "geometry", -1)
+            },
+            ColumnRow {
+                vector_dimensions: Some(3),
+                ..column("Place", "Embedding", "vector", 20)
+            },
         ],
         keys: vec![
             KeyRow {
@@ -218,6 +266,7 @@ fn deployed(model: &Model) -> CatalogRows {
                 kind: "PK".into(),
                 clustered: true,
                 column: "CustomerId".into(),
+                bucket_count: None,
             },
             KeyRow {
                 schema: "dbo".into(),
@@ -226,6 +275,7 @@ fn deployed(model: &Model) -> CatalogRows {
                 kind: "UQ".into(),
                 clustered: false,
                 column: "Name".into(),
+                bucket_count: None,
             },
             KeyRow {
                 schema: "dbo".into(),
@@ -234,6 +284,7 @@ fn deployed(model: &Model) -> CatalogRows {
                 kind: "PK".into(),
                 clustered: true,
                 column: "PurchaseId".into(),
+                bucket_count: None,
             },
             KeyRow {
                 schema: "dbo".into(),
@@ -242,6 +293,35 @@ fn deployed(model: &Model) -> CatalogRows {
                 kind: "PK".into(),
                 clustered: true,
                 column: "NoteId".into(),
+                bucket_count: None,
+            },
+            // SQL Server keeps the bucket count rounded up to a power of two.
+            KeyRow {
+                schema: "dbo".into(),
+                table: "Session".into(),
+                name: "PK_Session".into(),
+                kind: "PK".into(),
+                clustered: false,
+                column: "SessionId".into(),
+                bucket_count: Some(1024),
+            },
+            KeyRow {
+                schema: "dbo".into(),
+                table: "Person".into(),
+                name: "PK_Person".into(),
+                kind: "PK".into(),
+                clustered: true,
+                column: "PersonId".into(),
+                bucket_count: None,
+            },
+            KeyRow {
+                schema: "dbo".into(),
+                table: "Place".into(),
+                name: "PK_Place".into(),
+                kind: "PK".into(),
+                clustered: true,
+                column: "PlaceId".into(),
+                bucket_count: None,
             },
         ],
         foreign_keys: vec![ForeignKeyRow {
@@ -274,7 +354,17 @@ fn deployed(model: &Model) -> CatalogRows {
                 column: Some(c.to_string()),
                 descending: false,
                 included: i == 1,
+                bucket_count: None,
             })
+            .chain([IndexRow {
+                schema: "dbo".into(),
+                table: "Session".into(),
+                name: "IX_Session_User".into(),
+                type_desc: "NONCLUSTERED HASH".into(),
+                column: Some("UserId".into()),
+                bucket_count: Some(128),
+                ..IndexRow::default()
+            }])
             .collect(),
         temporal: Vec::new(),
         modules,
@@ -367,6 +457,51 @@ fn deployed(model: &Model) -> CatalogRows {
             sha2_512: "00".repeat(64),
         }],
         clr_modules: clr_modules(),
+        tables: vec![
+            TableRow {
+                schema: "dbo".into(),
+                table: "Session".into(),
+                memory_optimized: true,
+                durability: Some("SCHEMA_AND_DATA".into()),
+                ..TableRow::default()
+            },
+            TableRow {
+                schema: "dbo".into(),
+                table: "Person".into(),
+                node: true,
+                ..TableRow::default()
+            },
+            TableRow {
+                schema: "dbo".into(),
+                table: "Knows".into(),
+                edge: true,
+                ..TableRow::default()
+            },
+        ],
+        edge_constraints: vec![EdgeConstraintRow {
+            schema: "dbo".into(),
+            table: "Knows".into(),
+            on_delete: 1,
+            from_schema: "dbo".into(),
+            from_table: "Person".into(),
+            to_schema: "dbo".into(),
+            to_table: "Person".into(),
+        }],
+        spatial_indexes: vec![SpatialIndexRow {
+            schema: "dbo".into(),
+            table: "Place".into(),
+            name: SPATIAL_INDEX.into(),
+            column: "Location".into(),
+            tessellation: "GEOMETRY_AUTO_GRID".into(),
+            bounding_box: Some([0.0, 0.0, 100.0, 100.0]),
+        }],
+        vector_indexes: vec![VectorIndexRow {
+            schema: "dbo".into(),
+            table: "Place".into(),
+            name: "VIX_Place_Embedding".into(),
+            column: "Embedding".into(),
+            metric: "cosine".into(),
+        }],
         clr_columns: vec![ClrColumnRow {
             schema: "dbo".into(),
             name: "fn_Above".into(),
@@ -378,6 +513,9 @@ fn deployed(model: &Model) -> CatalogRows {
         }],
     }
 }
+
+/// The spatial index's generated name.
+const SPATIAL_INDEX: &str = "SIX_Place_Location";
 
 /// A parameter row as sys.parameters gives it.
 fn parameter(
@@ -493,6 +631,7 @@ fn a_database_that_matches_the_source_plans_nothing() {
         kind: "PK".into(),
         clustered: true,
         column: "DeploymentId".into(),
+        bucket_count: None,
     });
     let plan = plan_from(&rows, &desired);
     assert!(plan.is_empty() && plan.extra.is_empty(), "{plan}");
@@ -660,4 +799,27 @@ fn a_changed_tenant_predicate_drops_and_recreates_the_policy_around_it() {
             "DROP FUNCTION [security].[fn_TenantAccessPredicate];"
         ]
     );
+}
+
+#[test]
+fn storage_and_index_kinds_read_back_and_differences_planned() {
+    let desired = model(SOURCE);
+    let mut rows = deployed(&desired);
+    rows.spatial_indexes[0].bounding_box = Some([0.0, 0.0, 50.0, 50.0]);
+    rows.vector_indexes[0].metric = "euclidean".into();
+    rows.indexes
+        .iter_mut()
+        .filter(|i| i.name == "IX_Session_User")
+        .for_each(|i| i.bucket_count = Some(4096));
+    rows.edge_constraints[0].on_delete = 0;
+    let text = plan_from(&rows, &desired).to_string();
+    for expected in [
+        "drop index [SIX_Place_Location]",
+        "CREATE SPATIAL INDEX [SIX_Place_Location] ON [dbo].[Place] ([Location]) USING GEOMETRY_AUTO_GRID WITH (BOUNDING_BOX = (0, 0, 100, 100));",
+        "alter vector index VIX_Place_Embedding on dbo.Place: definition changed: dropped and created",
+        "blocked: table dbo.Session: drop index [IX_Session_User]; create index [IX_Session_User]: a memory-optimized table is altered only outside a transaction",
+        "blocked: table dbo.Knows: rebuild [dbo].[Knows]: it changes to or from a graph table",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
 }

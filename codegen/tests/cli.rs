@@ -1131,6 +1131,7 @@ fn plan_against_a_catalog_snapshot() {
             kind: "PK".into(),
             clustered: true,
             column: "CustomerId".into(),
+            bucket_count: None,
         }],
         ..CatalogRows::default()
     };
@@ -1214,6 +1215,7 @@ fn drift_is_told_from_the_deployment_history() {
             kind: "PK".into(),
             clustered: true,
             column: "CustomerId".into(),
+            bucket_count: None,
         }],
         ..CatalogRows::default()
     };

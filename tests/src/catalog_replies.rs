@@ -32,13 +32,18 @@ pub struct CannedCatalog {
     pub assemblies: Vec<Vec<Cell>>,
     pub clr_modules: Vec<Vec<Cell>>,
     pub clr_columns: Vec<Vec<Cell>>,
+    pub tables: Vec<Vec<Cell>>,
+    pub edge_constraints: Vec<Vec<Cell>>,
+    pub spatial_indexes: Vec<Vec<Cell>>,
+    pub vector_indexes: Vec<Vec<Cell>>,
 }
 
 /// The responses, in the order the reader asks: server (SQL Server 2025,
 /// major version 17), columns, keys, foreign keys, checks, indexes,
 /// temporal, last deployment, modules, schemas, sequences, message types,
 /// contracts, queues, services, roles, tenant policy, assemblies, CLR
-/// modules and CLR columns.
+/// modules, CLR columns, tables (storage), edge constraints, spatial and
+/// vector indexes.
 pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
     let set =
         |columns: &[(&str, TdsType)], rows: Vec<Vec<Cell>>| vec![ResultSet::new(columns, rows)];
@@ -77,6 +82,7 @@ pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
                 ("kind", TdsType::NVarChar(2)),
                 ("clustered", TdsType::Bit),
                 ("column_name", NAME),
+                ("bucket_count", TdsType::BigInt),
             ],
             canned.keys,
         ),
@@ -114,6 +120,7 @@ pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
                 ("column_name", NAME),
                 ("is_descending_key", TdsType::Bit),
                 ("is_included_column", TdsType::Bit),
+                ("bucket_count", TdsType::BigInt),
             ],
             canned.indexes,
         ),
@@ -270,6 +277,53 @@ pub fn catalog_responses(canned: CannedCatalog) -> Vec<Vec<ResultSet>> {
                 ("scale", TdsType::Int),
             ],
             canned.clr_columns,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("is_memory_optimized", TdsType::Bit),
+                ("durability_desc", NAME),
+                ("is_node", TdsType::Bit),
+                ("is_edge", TdsType::Bit),
+            ],
+            canned.tables,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("on_delete", TdsType::Int),
+                ("from_schema", NAME),
+                ("from_table", NAME),
+                ("to_schema", NAME),
+                ("to_table", NAME),
+            ],
+            canned.edge_constraints,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("index_name", NAME),
+                ("column_name", NAME),
+                ("tessellation_scheme", NAME),
+                ("xmin", TdsType::Float),
+                ("ymin", TdsType::Float),
+                ("xmax", TdsType::Float),
+                ("ymax", TdsType::Float),
+            ],
+            canned.spatial_indexes,
+        ),
+        set(
+            &[
+                ("schema_name", NAME),
+                ("table_name", NAME),
+                ("index_name", NAME),
+                ("column_name", NAME),
+                ("distance_metric", TdsType::NVarChar(20)),
+            ],
+            canned.vector_indexes,
         ),
     ]
 }

@@ -20,6 +20,7 @@ fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
             text("PK"),
             Cell::Bool(true),
             text("AtomId"),
+            Cell::Null,
         ]],
         indexes: vec![vec![
             text("dbo"),
@@ -31,6 +32,7 @@ fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
             text("Text"),
             Cell::Bool(true),
             Cell::Bool(false),
+            Cell::Null,
         ]],
         temporal: vec![vec![
             text("dbo"),
@@ -158,6 +160,32 @@ fn catalog_responses(column_rows: Vec<Vec<Cell>>) -> Vec<Vec<ResultSet>> {
                 Cell::Bool(false),
             ],
         ],
+        tables: vec![vec![
+            text("dbo"),
+            text("Atom"),
+            Cell::Bool(true),
+            text("SCHEMA_ONLY"),
+            Cell::Bool(false),
+            Cell::Bool(false),
+        ]],
+        spatial_indexes: vec![vec![
+            text("dbo"),
+            text("Atom"),
+            text("SIX_Atom_Text"),
+            text("Text"),
+            text("GEOMETRY_AUTO_GRID"),
+            Cell::F64(0.0),
+            Cell::F64(0.0),
+            Cell::F64(2097152.0),
+            Cell::F64(2097152.0),
+        ]],
+        vector_indexes: vec![vec![
+            text("dbo"),
+            text("Atom"),
+            text("VIX_Atom_Embedding"),
+            text("Embedding"),
+            text("cosine"),
+        ]],
         clr_columns: vec![vec![
             text("dbo"),
             text("fn_Rows"),
@@ -276,6 +304,7 @@ fn catalog_rows_are_read_over_tds() {
             kind: "PK".into(),
             clustered: true,
             column: "AtomId".into(),
+            bucket_count: None,
         }]
     );
     assert_eq!(
@@ -290,6 +319,7 @@ fn catalog_rows_are_read_over_tds() {
             column: Some("Text".into()),
             descending: true,
             included: false,
+            bucket_count: None,
         }]
     );
     assert_eq!(
@@ -343,6 +373,10 @@ fn catalog_rows_are_read_over_tds() {
         "sys.assembly_files",
         "sys.assembly_modules",
         "o.type = 'FT'",
+        "t.is_node",
+        "sys.edge_constraint_clauses",
+        "sys.spatial_index_tessellations",
+        "sys.vector_indexes",
     ];
     assert_eq!(requests.len(), asked.len());
     for (request, marker) in requests.iter().zip(asked) {
@@ -391,8 +425,20 @@ fn catalog_rows_are_read_over_tds() {
     assert!(objects.roles[0].permissions.is_empty());
     assert!(objects.roles[1].permissions[0].deny);
     assert_eq!(objects.tenant_policy.as_ref().unwrap().predicates.len(), 1);
+    assert_eq!(
+        atom.memory_optimized,
+        Some(codegen::model::Durability::SchemaOnly)
+    );
+    assert_eq!(
+        atom.spatial_indexes[0].bounding_box,
+        Some([0.0, 0.0, 2097152.0, 2097152.0])
+    );
     let keys: Vec<String> = live_keys(&live);
-    for key in ["procedure dbo.sp_Ping", "function dbo.fn_Rows"] {
+    for key in [
+        "procedure dbo.sp_Ping",
+        "function dbo.fn_Rows",
+        "vector index VIX_Atom_Embedding on dbo.Atom",
+    ] {
         assert!(keys.contains(&key.to_string()), "{key} in {keys:?}");
     }
 }

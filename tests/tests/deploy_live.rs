@@ -238,6 +238,7 @@ fn a_database_that_matches_is_sent_nothing() {
             text("PK"),
             Cell::Bool(true),
             text("CustomerId"),
+            Cell::Null,
         ]],
         modules: vec![vec![
             text("dbo"),
@@ -308,6 +309,7 @@ fn a_blocked_change_sends_nothing() {
             text("PK"),
             Cell::Bool(true),
             text("CustomerId"),
+            Cell::Null,
         ]],
         ..CannedCatalog::default()
     })

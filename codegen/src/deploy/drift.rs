@@ -57,8 +57,7 @@ pub fn detect_drift(
 }
 
 fn differences(plan: &Plan) -> Vec<String> {
-    plan.steps
-        .iter()
+    plan.all_steps()
         .map(|s| format!("{}: {}", s.object, s.summary))
         .chain(
             plan.blocked

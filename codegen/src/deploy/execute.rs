@@ -40,6 +40,7 @@ pub fn script_batches(script: &str) -> Vec<Batch> {
             .map(|l| l.trim_start().trim_start_matches('-').trim())
             .find(|l| {
                 l.starts_with("step ")
+                    || l.starts_with("outside step ")
                     || l.starts_with("pre-deployment step")
                     || l.starts_with("post-deployment step")
             });
@@ -92,6 +93,9 @@ pub struct ExecuteError {
     pub line: Option<u32>,
     /// Whether the transaction is known to be rolled back.
     pub rolled_back: bool,
+    /// Steps that ran outside the transaction before the failure: they
+    /// stay (labels).
+    pub committed_outside: Vec<String>,
 }
 
 impl fmt::Display for ExecuteError {
@@ -107,8 +111,14 @@ impl fmt::Display for ExecuteError {
             write!(f, ", line {line} of the batch")?;
         }
         write!(f, ": {}", self.message)?;
-        if self.rolled_back {
+        if self.rolled_back && self.committed_outside.is_empty() {
             write!(f, "; the deployment was rolled back, nothing of it applied")
+        } else if self.rolled_back {
+            write!(
+                f,
+                "; the deployment was rolled back except what ran outside its transaction, which stays: {}",
+                self.committed_outside.join("; ")
+            )
         } else {
             write!(
                 f,
@@ -129,6 +139,7 @@ pub async fn execute<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
+    let mut committed_outside: Vec<String> = Vec::new();
     for (i, batch) in batches.iter().enumerate() {
         progress(i + 1, batches.len(), batch);
         let result = match client.simple_query(batch.text.as_str()).await {
@@ -152,7 +163,11 @@ where
                 message,
                 line,
                 rolled_back,
+                committed_outside,
             });
+        }
+        if batch.label.starts_with("outside step ") && !committed_outside.contains(&batch.label) {
+            committed_outside.push(batch.label.clone());
         }
     }
     Ok(())
@@ -203,10 +218,21 @@ mod tests {
             message: "Cannot insert NULL (error 515)".into(),
             line: Some(3),
             rolled_back: true,
+            committed_outside: Vec::new(),
         };
         assert_eq!(
             e.to_string(),
             "batch 4 of 9 failed (step 2: alter table dbo.T: column x widened), declared at functions/src/schema.rs:12, line 3 of the batch: Cannot insert NULL (error 515); the deployment was rolled back, nothing of it applied"
+        );
+        let e = ExecuteError {
+            committed_outside: vec!["outside step 1: create table dbo.Cache: new".into()],
+            ..e
+        };
+        assert!(
+            e.to_string().ends_with(
+                "; the deployment was rolled back except what ran outside its transaction, which stays: outside step 1: create table dbo.Cache: new"
+            ),
+            "{e}"
         );
     }
 }

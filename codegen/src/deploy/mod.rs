@@ -158,6 +158,9 @@ impl Blocked {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
+    /// Steps SQL Server cannot run inside a transaction (memory-optimized
+    /// tables' DDL, error 12331): run first, each committed on its own.
+    pub outside: Vec<Step>,
     pub steps: Vec<Step>,
     pub blocked: Vec<Blocked>,
     /// Objects the database has and the source does not: reported, not
@@ -207,14 +210,18 @@ impl DeploymentStep {
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty() && self.blocked.is_empty()
+        self.outside.is_empty() && self.steps.is_empty() && self.blocked.is_empty()
+    }
+
+    /// Every step: those outside the transaction first.
+    pub fn all_steps(&self) -> impl Iterator<Item = &Step> {
+        self.outside.iter().chain(&self.steps)
     }
 
     /// SHA-256 of every batch of every step, in order.
     pub fn plan_hash(&self) -> String {
         sha256(
-            self.steps
-                .iter()
+            self.all_steps()
                 .flat_map(|s| s.batches.iter().map(String::as_str)),
         )
     }
@@ -439,7 +446,59 @@ pub fn plan_changes_with_assembly(
             .unwrap_or(plan.steps.len());
         plan.steps.insert(at, step);
     }
+    move_outside(&mut plan, desired);
     Ok(plan)
+}
+
+/// Moves what SQL Server cannot run in a transaction out of it: creating a
+/// memory-optimized table (with its schema, when new, which is safe to run
+/// twice), after a check that the database can hold such tables.
+fn move_outside(plan: &mut Plan, desired: &Model) {
+    let memory_optimized = |key: &ObjectKey| match key {
+        ObjectKey::Table(name) => desired
+            .tables
+            .iter()
+            .any(|t| &t.name == name && t.memory_optimized.is_some()),
+        _ => false,
+    };
+    let tables: Vec<Step> = plan
+        .steps
+        .iter()
+        .filter(|s| s.action == Action::Create && memory_optimized(&s.object))
+        .cloned()
+        .collect();
+    if tables.is_empty() {
+        return;
+    }
+    let schemas: std::collections::BTreeSet<String> = tables
+        .iter()
+        .filter_map(|s| match &s.object {
+            ObjectKey::Table(n) => Some(n.schema.to_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let moved = |s: &Step| {
+        s.action == Action::Create
+            && (memory_optimized(&s.object)
+                || matches!(&s.object, ObjectKey::Schema(n) if schemas.contains(&n.to_lowercase())))
+    };
+    let (outside, inside): (Vec<Step>, Vec<Step>) =
+        std::mem::take(&mut plan.steps).into_iter().partition(moved);
+    plan.steps = inside;
+    plan.outside = outside;
+    let guard = format!(
+        "IF NOT EXISTS (SELECT 1 FROM sys.filegroups WHERE [type] = N'FX')\n    THROW 50000, {}, 1;",
+        string_literal(
+            "memory-optimized tables need a MEMORY_OPTIMIZED_DATA filegroup: add one (ALTER DATABASE ... ADD FILEGROUP ... CONTAINS MEMORY_OPTIMIZED_DATA, and a file in it) and deploy again"
+        )
+    );
+    if let Some(first) = plan
+        .outside
+        .iter_mut()
+        .find(|s| matches!(s.object, ObjectKey::Table(_)))
+    {
+        first.batches.insert(0, guard);
+    }
 }
 
 /// The live table that stands for `desired`: its own, or, when it declares
@@ -525,11 +584,27 @@ impl fmt::Display for Plan {
             }
             return write_project_steps(f, self);
         }
-        for (i, step) in self.steps.iter().enumerate() {
+        let numbered = self
+            .outside
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("outside step {}", i + 1), s))
+            .chain(
+                self.steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("step {}", i + 1), s)),
+            );
+        if !self.outside.is_empty() {
+            writeln!(
+                f,
+                "outside the transaction (SQL Server cannot run these in one; each commits on its own, first):"
+            )?;
+        }
+        for (number, step) in numbered {
             write!(
                 f,
-                "step {}: {} {}: {}",
-                i + 1,
+                "{number}: {} {}: {}",
                 step.action.as_str(),
                 step.object,
                 step.summary

@@ -11,6 +11,10 @@ use super::catalog::{
     SEQUENCES, SERVER, SERVICES, SchemaRow, SequenceRow, ServiceRow, TEMPORAL, TENANT_POLICY,
     TemporalRow, columns_query,
 };
+use super::catalog::{
+    EdgeConstraintRow, SPATIAL_INDEXES, SpatialIndexRow, TableRow, VectorIndexRow,
+    edge_constraints_query, tables_query, vector_indexes_query,
+};
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;
 use tiberius::{Client, Row};
@@ -72,6 +76,11 @@ impl Rows {
 
     fn big(&self, row: &Row, column: &str) -> Result<Option<i64>, ReadError> {
         row.try_get::<i64, _>(column)
+            .map_err(|e| self.error(format!("`{column}`: {e}")))
+    }
+
+    fn float(&self, row: &Row, column: &str) -> Result<Option<f64>, ReadError> {
+        row.try_get::<f64, _>(column)
             .map_err(|e| self.error(format!("`{column}`: {e}")))
     }
 
@@ -155,6 +164,7 @@ where
             kind: q.text(row, "kind")?,
             clustered: q.flag(row, "clustered")?,
             column: q.text(row, "column_name")?,
+            bucket_count: q.big(row, "bucket_count")?,
         })
     })?;
 
@@ -195,6 +205,7 @@ where
             column: q.optional_text(row, "column_name")?,
             descending: q.flag(row, "is_descending_key")?,
             included: q.flag(row, "is_included_column")?,
+            bucket_count: q.big(row, "bucket_count")?,
         })
     })?;
 
@@ -240,7 +251,86 @@ where
     })?;
     read_objects(client, &mut catalog).await?;
     read_clr(client, &mut catalog).await?;
+    read_storage(client, &mut catalog, major_version).await?;
     Ok(catalog)
+}
+
+/// Memory-optimized and graph tables, spatial and vector indexes.
+async fn read_storage<S>(
+    client: &mut Client<S>,
+    catalog: &mut CatalogRows,
+    major_version: i32,
+) -> Result<(), ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let q = run(client, "tables", &tables_query(major_version)).await?;
+    catalog.tables = q.each(|row| {
+        Ok(TableRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            memory_optimized: q.flag(row, "is_memory_optimized")?,
+            durability: q.optional_text(row, "durability_desc")?,
+            node: q.flag(row, "is_node")?,
+            edge: q.flag(row, "is_edge")?,
+        })
+    })?;
+
+    let q = run(
+        client,
+        "edge constraints",
+        edge_constraints_query(major_version),
+    )
+    .await?;
+    catalog.edge_constraints = q.each(|row| {
+        Ok(EdgeConstraintRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            on_delete: q.int(row, "on_delete")?.unwrap_or(0),
+            from_schema: q.text(row, "from_schema")?,
+            from_table: q.text(row, "from_table")?,
+            to_schema: q.text(row, "to_schema")?,
+            to_table: q.text(row, "to_table")?,
+        })
+    })?;
+
+    let q = run(client, "spatial indexes", SPATIAL_INDEXES).await?;
+    catalog.spatial_indexes = q.each(|row| {
+        let corners = [
+            q.float(row, "xmin")?,
+            q.float(row, "ymin")?,
+            q.float(row, "xmax")?,
+            q.float(row, "ymax")?,
+        ];
+        Ok(SpatialIndexRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            name: q.text(row, "index_name")?,
+            column: q.text(row, "column_name")?,
+            tessellation: q.text(row, "tessellation_scheme")?,
+            bounding_box: match corners {
+                [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+                _ => None,
+            },
+        })
+    })?;
+
+    let q = run(
+        client,
+        "vector indexes",
+        vector_indexes_query(major_version),
+    )
+    .await?;
+    catalog.vector_indexes = q.each(|row| {
+        Ok(VectorIndexRow {
+            schema: q.text(row, "schema_name")?,
+            table: q.text(row, "table_name")?,
+            name: q.text(row, "index_name")?,
+            column: q.text(row, "column_name")?,
+            metric: q.text(row, "distance_metric")?,
+        })
+    })?;
+    Ok(())
 }
 
 /// Schemas, sequences, Service Broker, roles and the tenant policy.

@@ -14,6 +14,8 @@ pub struct Report {
     /// Objects by action (`create`, `alter`, `drop`), then by kind.
     pub objects: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
     pub steps: usize,
+    /// Of `steps`, those run outside the transaction.
+    pub outside: usize,
     pub blocked: Vec<BlockedChange>,
     pub extra: Vec<String>,
     pub duration_ms: u128,
@@ -39,7 +41,7 @@ impl Report {
         let mut objects: BTreeMap<&'static str, BTreeMap<&'static str, usize>> = BTreeMap::new();
         // An object altered in several steps counts once.
         let mut seen = std::collections::BTreeSet::new();
-        for step in &plan.steps {
+        for step in plan.all_steps() {
             if seen.insert((step.action.as_str(), step.object.to_string())) {
                 *objects
                     .entry(step.action.as_str())
@@ -50,7 +52,8 @@ impl Report {
         }
         Report {
             objects,
-            steps: plan.steps.len(),
+            steps: plan.outside.len() + plan.steps.len(),
+            outside: plan.outside.len(),
             blocked: plan
                 .blocked
                 .iter()
@@ -106,9 +109,14 @@ impl fmt::Display for Report {
                 "extra: {extra} (in the database, not in the source; left alone, --drop-extra drops it)"
             )?;
         }
+        let outside = if self.outside == 0 {
+            String::new()
+        } else {
+            format!(" ({} outside the transaction)", self.outside)
+        };
         writeln!(
             f,
-            "{} step{}, {} blocked, planned in {} ms",
+            "{} step{}{outside}, {} blocked, planned in {} ms",
             self.steps,
             if self.steps == 1 { "" } else { "s" },
             self.blocked.len(),

@@ -126,7 +126,7 @@ pub fn failure_record(plan: &Plan) -> String {
         crate::quote_sql::string_literal(&history),
         crate::quote_sql::string_literal(&plan.source_hash),
         crate::quote_sql::string_literal(&plan.plan_hash()),
-        plan.steps.len(),
+        plan.outside.len() + plan.steps.len(),
         plan.blocked.len(),
     )
 }
@@ -138,22 +138,25 @@ pub fn failure_record(plan: &Plan) -> String {
 pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
     env.add_template("script.sql", include_str!("templates/script.sql.j2"))?;
-    let steps: Vec<StepView> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| StepView {
-            number: i + 1,
-            action: s.action.as_str(),
-            object: comment_text(&s.object.to_string()),
-            summary: comment_text(&s.summary),
-            allowed: (!s.allowed.is_empty()).then(|| {
-                let all: Vec<String> = s.allowed.iter().map(ToString::to_string).collect();
-                comment_text(&all.join(", "))
-            }),
-            batches: s.batches.clone(),
-        })
-        .collect();
+    let view = |steps: &[Step]| -> Vec<StepView> {
+        steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| StepView {
+                number: i + 1,
+                action: s.action.as_str(),
+                object: comment_text(&s.object.to_string()),
+                summary: comment_text(&s.summary),
+                allowed: (!s.allowed.is_empty()).then(|| {
+                    let all: Vec<String> = s.allowed.iter().map(ToString::to_string).collect();
+                    comment_text(&all.join(", "))
+                }),
+                batches: s.batches.clone(),
+            })
+            .collect()
+    };
+    let steps = view(&plan.steps);
+    let outside = view(&plan.outside);
     let blocked: Vec<BlockedView> = plan
         .blocked
         .iter()
@@ -181,6 +184,7 @@ pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
         .render(minijinja::context! {
             pre => project(&plan.pre),
             post => project(&plan.post),
+            outside,
             steps,
             blocked,
             history_schema => identifier(super::HISTORY_SCHEMA),

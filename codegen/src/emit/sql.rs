@@ -324,6 +324,28 @@ fn rendered(
     }
 }
 
+/// A vector index's `CREATE VECTOR INDEX`; `rust` is the table's Rust
+/// type, when it comes from the source.
+pub fn vector_index_script(
+    table: &QualifiedName,
+    rust: Option<&crate::model::RustPath>,
+    index: &crate::model::VectorIndexDef,
+) -> Result<String, minijinja::Error> {
+    environment()
+        .get_template("vector_index.sql")?
+        .render(minijinja::context! {
+            kind => "vector index",
+            title => format!("{} ON {}", quote_sql::identifier(&index.name), quote_sql::qualified(&table.schema, &table.name)),
+            source => rust.map(|_| source_text(&index.span)),
+            rust => rust.map(ToString::to_string),
+            schema => table.schema.clone(),
+            name => table.name.clone(),
+            index => index.name.clone(),
+            column => index.column.clone(),
+            metric => index.metric.sql(),
+        })
+}
+
 /// Renders every object of the model and the manifest that orders them.
 pub fn emit_sql(
     model: &Model,
@@ -438,7 +460,6 @@ fn render_objects(
     }
 
     let table_template = env.get_template("table.sql")?;
-    let vector_index_template = env.get_template("vector_index.sql")?;
     for table in &model.tables {
         let path = format!(
             "sql/{}/tables/{}.sql",
@@ -464,17 +485,7 @@ fn render_objects(
                 file_stem(&table.name.name),
                 file_stem(&index.name)
             );
-            let contents = vector_index_template.render(minijinja::context! {
-                kind => "vector index",
-                title => format!("{} ON {}", quote_sql::identifier(&index.name), quote_sql::qualified(&table.name.schema, &table.name.name)),
-                source => source_text(&index.span),
-                rust => table.rust.to_string(),
-                schema => table.name.schema.clone(),
-                name => table.name.name.clone(),
-                index => index.name.clone(),
-                column => index.column.clone(),
-                metric => index.metric.sql(),
-            })?;
+            let contents = vector_index_script(&table.name, Some(&table.rust), index)?;
             objects.insert(
                 ObjectKey::VectorIndex(table.name.clone(), index.name.clone()),
                 rendered(

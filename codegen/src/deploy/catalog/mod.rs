@@ -11,6 +11,7 @@
 
 mod clr;
 mod objects;
+mod storage;
 
 pub use clr::{
     ASSEMBLIES, AssemblyRow, CLR_COLUMNS, CLR_MODULES, ClrColumnRow, ClrModuleRow, ClrParameterRow,
@@ -18,6 +19,10 @@ pub use clr::{
 pub use objects::{
     CONTRACTS, ContractRow, MESSAGE_TYPES, MessageTypeRow, PolicyRow, QUEUES, QueueRow, ROLES,
     RoleRow, SCHEMAS, SEQUENCES, SERVICES, SchemaRow, SequenceRow, ServiceRow, TENANT_POLICY,
+};
+pub use storage::{
+    EdgeConstraintRow, SPATIAL_INDEXES, SpatialIndexRow, TableRow, VectorIndexRow,
+    edge_constraints_query, tables_query, vector_indexes_query,
 };
 
 use super::Live;
@@ -37,7 +42,8 @@ CAST(DATABASEPROPERTYEX(DB_NAME(), 'Collation') AS NVARCHAR(128)) AS collation;"
 
 /// Columns of user tables (history tables left out: the model derives them).
 /// `{vector_dimensions}` is `c.vector_dimensions` from SQL Server 2025 (17)
-/// on, `NULL` before.
+/// on, `NULL` before; `{graph_columns}` leaves out graph tables' internal
+/// columns (`$node_id` and the like) from SQL Server 2017 (14) on.
 pub const COLUMNS: &str = "SELECT s.name AS schema_name, t.name AS table_name, c.name AS column_name, \
 ty.name AS type_name, CAST(c.max_length AS INT) AS max_length, CAST(c.precision AS INT) AS precision, \
 CAST(c.scale AS INT) AS scale, c.collation_name, c.is_nullable, c.is_identity, \
@@ -51,16 +57,18 @@ JOIN sys.types AS ty ON ty.user_type_id = c.user_type_id \
 LEFT JOIN sys.identity_columns AS ic ON ic.object_id = c.object_id AND ic.column_id = c.column_id \
 LEFT JOIN sys.computed_columns AS cc ON cc.object_id = c.object_id AND cc.column_id = c.column_id \
 LEFT JOIN sys.default_constraints AS dc ON dc.parent_object_id = c.object_id AND dc.parent_column_id = c.column_id \
-WHERE t.is_ms_shipped = 0 AND t.temporal_type <> 1 \
+WHERE t.is_ms_shipped = 0 AND t.temporal_type <> 1{graph_columns} \
 ORDER BY s.name, t.name, c.column_id;";
 
 /// Primary keys and unique constraints, one row per column in key order.
 pub const KEYS: &str = "SELECT s.name AS schema_name, t.name AS table_name, k.name AS constraint_name, \
-k.type AS kind, CAST(CASE WHEN i.type = 1 THEN 1 ELSE 0 END AS BIT) AS clustered, c.name AS column_name \
+k.type AS kind, CAST(CASE WHEN i.type = 1 THEN 1 ELSE 0 END AS BIT) AS clustered, c.name AS column_name, \
+CAST(h.bucket_count AS BIGINT) AS bucket_count \
 FROM sys.key_constraints AS k \
 JOIN sys.tables AS t ON t.object_id = k.parent_object_id \
 JOIN sys.schemas AS s ON s.schema_id = t.schema_id \
 JOIN sys.indexes AS i ON i.object_id = k.parent_object_id AND i.index_id = k.unique_index_id \
+LEFT JOIN sys.hash_indexes AS h ON h.object_id = i.object_id AND h.index_id = i.index_id \
 JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id \
 JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id \
 WHERE t.is_ms_shipped = 0 \
@@ -89,17 +97,19 @@ JOIN sys.schemas AS s ON s.schema_id = t.schema_id \
 WHERE t.is_ms_shipped = 0 \
 ORDER BY s.name, t.name, ck.name;";
 
-/// Indexes that are not a key constraint's, one row per column (keys in
-/// order, then included columns).
+/// Rowstore, columnstore and hash indexes that are not a key constraint's,
+/// one row per column (keys in order, then included columns). Spatial,
+/// XML and vector indexes are read on their own.
 pub const INDEXES: &str = "SELECT s.name AS schema_name, t.name AS table_name, i.name AS index_name, \
 i.is_unique, i.type_desc, i.filter_definition, c.name AS column_name, ic.is_descending_key, \
-ic.is_included_column \
+ic.is_included_column, CAST(h.bucket_count AS BIGINT) AS bucket_count \
 FROM sys.indexes AS i \
 JOIN sys.tables AS t ON t.object_id = i.object_id \
 JOIN sys.schemas AS s ON s.schema_id = t.schema_id \
+LEFT JOIN sys.hash_indexes AS h ON h.object_id = i.object_id AND h.index_id = i.index_id \
 LEFT JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id \
 LEFT JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id \
-WHERE t.is_ms_shipped = 0 AND t.temporal_type <> 1 AND i.type > 0 \
+WHERE t.is_ms_shipped = 0 AND t.temporal_type <> 1 AND i.type IN (1, 2, 5, 6, 7) \
 AND i.is_primary_key = 0 AND i.is_unique_constraint = 0 \
 ORDER BY s.name, t.name, i.name, ic.is_included_column, ic.key_ordinal, ic.index_column_id;";
 
@@ -136,14 +146,23 @@ CAST(NULL AS NVARCHAR(64)) AS source_hash, CAST(NULL AS NVARCHAR(64)) AS plan_ha
 
 /// [`COLUMNS`] for a server of this major version.
 pub fn columns_query(major_version: i32) -> String {
-    COLUMNS.replace(
-        "{vector_dimensions}",
-        if major_version >= 17 {
-            "c.vector_dimensions"
-        } else {
-            "NULL"
-        },
-    )
+    COLUMNS
+        .replace(
+            "{vector_dimensions}",
+            if major_version >= 17 {
+                "c.vector_dimensions"
+            } else {
+                "NULL"
+            },
+        )
+        .replace(
+            "{graph_columns}",
+            if major_version >= 14 {
+                " AND c.graph_type IS NULL"
+            } else {
+                ""
+            },
+        )
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -173,6 +192,9 @@ pub struct KeyRow {
     pub kind: String,
     pub clustered: bool,
     pub column: String,
+    /// A hash key's bucket count (a power of two: SQL Server rounds up).
+    #[serde(default)]
+    pub bucket_count: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -209,6 +231,9 @@ pub struct IndexRow {
     pub column: Option<String>,
     pub descending: bool,
     pub included: bool,
+    /// A hash index's bucket count.
+    #[serde(default)]
+    pub bucket_count: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -279,6 +304,14 @@ pub struct CatalogRows {
     pub clr_modules: Vec<ClrModuleRow>,
     #[serde(default)]
     pub clr_columns: Vec<ClrColumnRow>,
+    #[serde(default)]
+    pub tables: Vec<TableRow>,
+    #[serde(default)]
+    pub edge_constraints: Vec<EdgeConstraintRow>,
+    #[serde(default)]
+    pub spatial_indexes: Vec<SpatialIndexRow>,
+    #[serde(default)]
+    pub vector_indexes: Vec<VectorIndexRow>,
 }
 
 /// A catalog row the model cannot hold.
@@ -413,7 +446,7 @@ pub(crate) fn catalog_declared(name: &str) -> crate::model::Declared {
 }
 
 /// The table a constraint or index row belongs to.
-fn table_of<'a>(
+pub(super) fn table_of<'a>(
     tables: &'a mut BTreeMap<(String, String), TableDef>,
     schema: &str,
     table: &str,
@@ -427,7 +460,7 @@ fn table_of<'a>(
 }
 
 /// `schema.table` as a map key, case-blind.
-fn key(schema: &str, table: &str) -> (String, String) {
+pub(super) fn key(schema: &str, table: &str) -> (String, String) {
     (schema.to_lowercase(), table.to_lowercase())
 }
 
@@ -515,7 +548,7 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
                     name: row.name.clone(),
                     columns: vec![row.column.clone()],
                     clustered: row.clustered,
-                    hash_buckets: None,
+                    hash_buckets: row.bucket_count.map(|n| n.max(0) as u64),
                     span: catalog_span(),
                 };
                 if row.kind.trim() == "PK" {
@@ -565,10 +598,12 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
                     name: row.name.clone(),
                     unique: row.unique,
                     clustered: row.type_desc.starts_with("CLUSTERED"),
-                    // Hash indexes (memory-optimized tables) are not read
-                    // yet: their bucket counts are in sys.hash_indexes.
                     storage: if row.type_desc.contains("COLUMNSTORE") {
                         IndexStorage::Columnstore
+                    } else if let Some(n) = row.bucket_count {
+                        IndexStorage::Hash {
+                            bucket_count: n.max(0) as u64,
+                        }
                     } else {
                         IndexStorage::Rowstore
                     },
@@ -613,6 +648,7 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
             hidden: row.hidden,
         });
     }
+    storage::apply(rows, &mut tables)?;
     let mut live = Live {
         tables: order
             .into_iter()
@@ -622,6 +658,9 @@ pub fn build_live(rows: &CatalogRows) -> Result<Live, CatalogError> {
         assemblies: rows.assemblies.clone(),
         ..Live::default()
     };
+    for (key, script) in storage::vector_indexes(rows)? {
+        live.add_definition(key, script);
+    }
     for (key, assembly, script) in clr::clr_modules(rows)? {
         live.clr_modules.push((key.clone(), assembly));
         live.add_definition(key, script);

@@ -8,7 +8,7 @@ use super::columns::same_collation;
 use crate::deploy::Plan;
 use crate::emit::table::{column_list, foreign_key_clause, key_clause};
 use crate::model::expression::quoted_column_names;
-use crate::model::{IndexDef, IndexStorage, TableDef};
+use crate::model::{IndexDef, IndexStorage, KeyDef, SqlType, TableDef};
 use crate::quote_sql::{identifier, qualified, string_literal};
 
 /// A constraint or index: its name, its definition (its `ADD` clause, or
@@ -42,23 +42,36 @@ fn dependent(name: &str, definition: String, columns: Vec<String>, key: bool) ->
     }
 }
 
+/// SQL Server rounds a hash index's bucket count up to a power of two and
+/// keeps that: the rounded count is the one compared.
+fn buckets(declared: u64) -> u64 {
+    declared.checked_next_power_of_two().unwrap_or(declared)
+}
+
+/// A key, compared with its bucket count as SQL Server keeps it.
+fn key_dependent(key: &KeyDef, kind: &str, foreign_target: bool) -> Dependent {
+    let stored = KeyDef {
+        hash_buckets: key.hash_buckets.map(buckets),
+        ..key.clone()
+    };
+    Dependent {
+        compare: canonical(&key_clause(&stored, kind)),
+        ..dependent(
+            &key.name,
+            key_clause(key, kind),
+            key.columns.clone(),
+            foreign_target,
+        )
+    }
+}
+
 pub(super) fn constraints(table: &TableDef) -> Vec<Dependent> {
     let mut all = Vec::new();
     if let Some(pk) = &table.primary_key {
-        all.push(dependent(
-            &pk.name,
-            key_clause(pk, "PRIMARY KEY"),
-            pk.columns.clone(),
-            true,
-        ));
+        all.push(key_dependent(pk, "PRIMARY KEY", true));
     }
     for unique in &table.uniques {
-        all.push(dependent(
-            &unique.name,
-            key_clause(unique, "UNIQUE"),
-            unique.columns.clone(),
-            false,
-        ));
+        all.push(key_dependent(unique, "UNIQUE", false));
     }
     for fk in &table.foreign_keys {
         all.push(dependent(
@@ -89,12 +102,41 @@ pub(super) fn constraints(table: &TableDef) -> Vec<Dependent> {
 }
 
 pub(super) fn indexes(table: &TableDef) -> Vec<Dependent> {
+    let spatial = table.spatial_indexes.iter().map(|i| {
+        let grid = match table.column(&i.column).map(|c| c.value.sql) {
+            Some(SqlType::Geography) => "GEOGRAPHY_AUTO_GRID",
+            _ => "GEOMETRY_AUTO_GRID",
+        };
+        let bounding_box = i
+            .bounding_box
+            .map(|b| {
+                let corners: Vec<String> = b.iter().map(f64::to_string).collect();
+                format!(" WITH (BOUNDING_BOX = ({}))", corners.join(", "))
+            })
+            .unwrap_or_default();
+        dependent(
+            &i.name,
+            format!(
+                "CREATE SPATIAL INDEX {} ON {{table}} ({}) USING {grid}{bounding_box};",
+                identifier(&i.name),
+                identifier(&i.column)
+            ),
+            vec![i.column.clone()],
+            false,
+        )
+    });
     table
         .indexes
         .iter()
         .map(|i| {
             let canonical_filter = IndexDef {
                 filter: i.filter.as_deref().map(canonical),
+                storage: match i.storage {
+                    IndexStorage::Hash { bucket_count } => IndexStorage::Hash {
+                        bucket_count: buckets(bucket_count),
+                    },
+                    other => other,
+                },
                 ..i.clone()
             };
             Dependent {
@@ -112,6 +154,7 @@ pub(super) fn indexes(table: &TableDef) -> Vec<Dependent> {
                 )
             }
         })
+        .chain(spatial)
         .collect()
 }
 
@@ -132,6 +175,13 @@ fn create_index(index: &IndexDef) -> String {
     match index.storage {
         IndexStorage::Columnstore => {
             format!("CREATE CLUSTERED COLUMNSTORE INDEX {name} ON {{table}};")
+        }
+        // Memory-optimized tables only: never run in place (see
+        // `plan_table`), but compared with their bucket count.
+        IndexStorage::Hash { bucket_count } => {
+            format!(
+                "ALTER TABLE {{table}} ADD INDEX {name} HASH ({keys}) WITH (BUCKET_COUNT = {bucket_count});"
+            )
         }
         _ => {
             let mut text = format!(
