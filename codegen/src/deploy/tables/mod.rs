@@ -5,6 +5,7 @@
 
 mod columns;
 mod dependents;
+mod versioning;
 
 use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
 use crate::model::{ObjectKey, TableDef, TemporalDef};
@@ -45,6 +46,9 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
 /// constraints and indexes added.
 fn plan_table_in_place(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
     let mut live = live.clone();
+    // Versioning turned on or off, or moved: planned first, and `live`
+    // then stands for the table as versioned as desired.
+    let versioning = versioning::plan_versioning(&mut live, desired, plan);
     let table = Table {
         object: ObjectKey::Table(desired.name.clone()),
         sql: qualified(&desired.name.schema, &desired.name.name),
@@ -54,6 +58,14 @@ fn plan_table_in_place(live: &TableDef, desired: &TableDef, allow: &Allowances, 
         // below, before any column change).
         temporal: live.temporal.as_ref().and(desired.temporal.clone()),
     };
+    if let Err(reason) = versioning {
+        table.not_planned(
+            plan,
+            format!("change the versioning of {}", table.sql),
+            &reason,
+        );
+        return;
+    }
     if let Some((before, after)) = retention_change(&live, desired) {
         // Only the retention differs: set in place, history kept.
         table.safe(

@@ -1,0 +1,201 @@
+//! System versioning turned on, off, or moved to another history table, in
+//! place: the data stays, and the history table with it.
+//!
+//! - On: the period columns are added with defaults (the rows need values),
+//!   the defaults dropped again (the source declares none), and versioning
+//!   set on with the source's history table and retention; SQL Server
+//!   makes the history table from the table when it does not exist.
+//! - Off: versioning set off and the period dropped; the period columns
+//!   stay as ordinary columns (dropping them is a column drop, allowed or
+//!   not like any other), and the history table stays as an ordinary table.
+//! - Another history table (same schema and period): versioning off, the
+//!   old history renamed, versioning on with the new name and retention.
+//! - The period's hidden flag: `ALTER COLUMN ... ADD/DROP HIDDEN`.
+//!
+//! Renamed period columns are not planned. Every case leaves `live` as the
+//! desired versioning, so the rest of the table is compared as usual.
+
+use super::same_temporal;
+use crate::deploy::{Action, Plan, Step};
+use crate::model::{ObjectKey, TableColumn, TableDef, TemporalDef};
+use crate::quote_sql::{identifier, qualified, string_literal};
+
+/// Why the versioning change cannot be planned in place, if it cannot.
+pub(super) fn plan_versioning(
+    live: &mut TableDef,
+    desired: &TableDef,
+    plan: &mut Plan,
+) -> Result<(), String> {
+    if same_temporal(live.temporal.as_ref(), desired.temporal.as_ref())
+        || super::retention_change(live, desired).is_some()
+    {
+        return Ok(());
+    }
+    let table = qualified(&desired.name.schema, &desired.name.name);
+    let object = ObjectKey::Table(desired.name.clone());
+    let mut step = |summary: String, batches: Vec<String>| {
+        plan.steps.push(Step {
+            object: object.clone(),
+            action: Action::Alter,
+            summary,
+            batches,
+            allowed: Vec::new(),
+        })
+    };
+    match (live.temporal.clone(), desired.temporal.as_ref()) {
+        (None, Some(after)) => {
+            let period = [&after.start, &after.end];
+            if let Some(clash) = period.iter().find(|c| live.column(c).is_some()) {
+                return Err(format!(
+                    "versioning is turned on, but the table already has a column {}: rename or drop it first",
+                    identifier(clash)
+                ));
+            }
+            let column = |name: &str| {
+                desired.column(name).ok_or_else(|| {
+                    format!("its period column {} is not declared", identifier(name))
+                })
+            };
+            let (start, end) = (column(&after.start)?, column(&after.end)?);
+            let default_name = |c: &TableColumn| format!("DF_{}_{}", desired.name.name, c.sql_name);
+            let hidden = if after.hidden { " HIDDEN" } else { "" };
+            step(
+                format!(
+                    "versioning on: period {} to {} added, history {}",
+                    identifier(&start.sql_name),
+                    identifier(&end.sql_name),
+                    qualified(&after.history.schema, &after.history.name)
+                ),
+                vec![
+                    format!(
+                        "ALTER TABLE {table} ADD\n    {} {} GENERATED ALWAYS AS ROW START{hidden} NOT NULL CONSTRAINT {} DEFAULT (SYSUTCDATETIME()),\n    {} {} GENERATED ALWAYS AS ROW END{hidden} NOT NULL CONSTRAINT {} DEFAULT (CONVERT({}, '9999-12-31 23:59:59.9999999')),\n    PERIOD FOR SYSTEM_TIME ({}, {});",
+                        identifier(&start.sql_name),
+                        start.value.sql,
+                        identifier(&default_name(start)),
+                        identifier(&end.sql_name),
+                        end.value.sql,
+                        identifier(&default_name(end)),
+                        end.value.sql,
+                        identifier(&start.sql_name),
+                        identifier(&end.sql_name),
+                    ),
+                    format!(
+                        "ALTER TABLE {table} DROP CONSTRAINT {}, CONSTRAINT {};",
+                        identifier(&default_name(start)),
+                        identifier(&default_name(end))
+                    ),
+                    versioning_on(&table, after),
+                ],
+            );
+            live.columns.push(TableColumn {
+                default: None,
+                ..start.clone()
+            });
+            live.columns.push(TableColumn {
+                default: None,
+                ..end.clone()
+            });
+            live.temporal = Some(after.clone());
+        }
+        (Some(before), None) => {
+            step(
+                format!(
+                    "versioning off: the period dropped, history {} kept as an ordinary table",
+                    qualified(&before.history.schema, &before.history.name)
+                ),
+                vec![
+                    format!("ALTER TABLE {table} SET (SYSTEM_VERSIONING = OFF);"),
+                    format!("ALTER TABLE {table} DROP PERIOD FOR SYSTEM_TIME;"),
+                ],
+            );
+            live.temporal = None;
+        }
+        (Some(before), Some(after)) => {
+            if !before.start.eq_ignore_ascii_case(&after.start)
+                || !before.end.eq_ignore_ascii_case(&after.end)
+            {
+                return Err(
+                    "its period columns are renamed, which is not planned yet: rename them by hand (versioning off, sp_rename, versioning on), or keep their names"
+                        .into(),
+                );
+            }
+            let mut batches = Vec::new();
+            let mut summary = Vec::new();
+            if before.hidden != after.hidden {
+                for column in [&after.start, &after.end] {
+                    batches.push(format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} {} HIDDEN;",
+                        identifier(column),
+                        if after.hidden { "ADD" } else { "DROP" }
+                    ));
+                }
+                summary.push(if after.hidden {
+                    "period columns hidden".to_string()
+                } else {
+                    "period columns shown".to_string()
+                });
+            }
+            if before.history.collision_key() != after.history.collision_key() {
+                if !before
+                    .history
+                    .schema
+                    .eq_ignore_ascii_case(&after.history.schema)
+                {
+                    return Err(format!(
+                        "its history table moves from schema {} to {}, which is not planned yet",
+                        identifier(&before.history.schema),
+                        identifier(&after.history.schema)
+                    ));
+                }
+                batches.push(format!(
+                    "ALTER TABLE {table} SET (SYSTEM_VERSIONING = OFF);"
+                ));
+                batches.push(format!(
+                    "EXEC sp_rename {}, {};",
+                    string_literal(&qualified(&before.history.schema, &before.history.name)),
+                    string_literal(&after.history.name)
+                ));
+                batches.push(versioning_on(&table, after));
+                summary.push(format!(
+                    "history {} renamed {}, its rows kept",
+                    qualified(&before.history.schema, &before.history.name),
+                    identifier(&after.history.name)
+                ));
+            } else if !same_temporal(
+                Some(&TemporalDef {
+                    hidden: after.hidden,
+                    ..before.clone()
+                }),
+                Some(after),
+            ) {
+                // The retention differs too: set with it.
+                batches.push(format!(
+                    "ALTER TABLE {table} SET (SYSTEM_VERSIONING = ON (HISTORY_RETENTION_PERIOD = {}));",
+                    after.retention.as_deref().unwrap_or("INFINITE")
+                ));
+                summary.push(format!(
+                    "history retention {} → {}",
+                    before.retention.as_deref().unwrap_or("INFINITE"),
+                    after.retention.as_deref().unwrap_or("INFINITE")
+                ));
+            }
+            step(summary.join(", "), batches);
+            live.temporal = Some(after.clone());
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+/// `SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = ..., retention))`.
+fn versioning_on(table: &str, temporal: &TemporalDef) -> String {
+    format!(
+        "ALTER TABLE {table} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {}{}));",
+        qualified(&temporal.history.schema, &temporal.history.name),
+        temporal
+            .retention
+            .as_deref()
+            .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
+            .unwrap_or_default()
+    )
+}
