@@ -141,8 +141,19 @@ pub fn deploy(
             );
             ExitCode::from(2)
         }
-        Deployment::Deployed { batches } => {
-            println!("deployed: {batches} batches in one transaction, committed");
+        Deployment::Deployed { batches, data } => {
+            let outside = result.plan.outside.len();
+            if outside == 0 {
+                println!("deployed: {batches} batches in one transaction, committed");
+            } else {
+                println!(
+                    "deployed: {batches} batches, {outside} step{} outside the transaction and the rest in one, committed",
+                    if outside == 1 { "" } else { "s" }
+                );
+            }
+            for change in data {
+                println!("{change}");
+            }
             print!("{}", result.report);
             ExitCode::SUCCESS
         }
@@ -167,6 +178,22 @@ fn with_outcome(report: &Report, outcome: &Deployment) -> String {
         Deployment::Deployed { .. } => ("deployed", None),
         Deployment::Failed { error, .. } => ("failed", Some(error.to_string())),
     };
+    if let (serde_json::Value::Object(map), Deployment::Deployed { data, .. }) =
+        (&mut value, outcome)
+    {
+        let merged: Vec<serde_json::Value> = data
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "table": d.table,
+                    "inserted": d.inserted,
+                    "updated": d.updated,
+                    "deleted": d.deleted,
+                })
+            })
+            .collect();
+        map.insert("reference_data_merged".into(), merged.into());
+    }
     if let serde_json::Value::Object(map) = &mut value {
         map.insert("outcome".into(), name.into());
         if let Some(detail) = detail {

@@ -581,7 +581,12 @@ fn plan(
         }
     };
     let report = Report::new(&plan, started.elapsed());
-    if !plan.is_empty() || !plan.extra.is_empty() || !plan.pre.is_empty() || !plan.post.is_empty() {
+    if !plan.is_empty()
+        || !plan.extra.is_empty()
+        || !plan.pre.is_empty()
+        || !plan.post.is_empty()
+        || !plan.data.is_empty()
+    {
         print!("{plan}");
         println!();
     }

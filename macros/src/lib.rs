@@ -80,6 +80,40 @@ pub fn sql_aggregate(args: TokenStream, item: TokenStream) -> TokenStream {
     .into()
 }
 
+/// Declares reference data: a function returning `Vec<Table>` (a
+/// `#[derive(SqlTable)]` struct) whose body is one `vec![..]` of struct
+/// literals with literal values. The compiler checks every row; codegen
+/// writes a `MERGE` that every deployment runs. Options: `key = "Col, .."`
+/// (default: the primary key), `delete_missing`. See docs/deploy.md.
+#[proc_macro_attribute]
+pub fn sql_data(args: TokenStream, item: TokenStream) -> TokenStream {
+    let function = match syn::parse::<syn::ItemFn>(item) {
+        Ok(function) => function,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                format!("#[sql_data] goes on a function returning `Vec<Table>`: {e}"),
+            )
+            .to_compile_error()
+            .into();
+        }
+    };
+    let file: Arc<str> = Arc::from("");
+    let ctx = ItemContext {
+        file: &file,
+        module: &[],
+    };
+    let errors = match codegen::annotations::parse_data(args.into(), &function, &ctx) {
+        Ok(_) => proc_macro2::TokenStream::new(),
+        Err(errors) => compile_errors(&errors),
+    };
+    quote! {
+        #function
+        #errors
+    }
+    .into()
+}
+
 /// Declares a row shape: the columns of a table-valued function or result set.
 /// Fields take `#[sql(name = "..", type = "..")]`.
 #[proc_macro_derive(SqlRow, attributes(sql))]

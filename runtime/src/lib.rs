@@ -19,8 +19,8 @@ pub mod spatial;
 pub mod vector;
 
 pub use macros::{
-    SqlRow, SqlTable, sql_aggregate, sql_contract, sql_function, sql_message_type, sql_procedure,
-    sql_queue, sql_role, sql_schema, sql_sequence, sql_view,
+    SqlRow, SqlTable, sql_aggregate, sql_contract, sql_data, sql_function, sql_message_type,
+    sql_procedure, sql_queue, sql_role, sql_schema, sql_sequence, sql_view,
 };
 
 /// Implemented by `#[derive(SqlRow)]`: a struct whose fields are the columns
@@ -46,7 +46,7 @@ pub mod prelude {
     pub use crate::vector::{Vector, VectorError};
     pub use crate::{SqlRow, SqlTable};
     pub use macros::{
-        sql_aggregate, sql_contract, sql_function, sql_message_type, sql_procedure, sql_queue,
-        sql_role, sql_schema, sql_sequence, sql_view,
+        sql_aggregate, sql_contract, sql_data, sql_function, sql_message_type, sql_procedure,
+        sql_queue, sql_role, sql_schema, sql_sequence, sql_view,
     };
 }

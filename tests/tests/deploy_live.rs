@@ -113,9 +113,67 @@ fn run(
 }
 
 #[test]
+fn reference_data_is_merged_and_its_counts_reported() {
+    let source = format!(
+        "{SOURCE}{}",
+        r#"
+#[sql_data(key = "Name")]
+pub fn customers() -> Vec<Customer> {
+    vec![Customer { customer_id: 1, name: "Contoso".into() }]
+}
+"#
+    );
+    // Where the MERGE falls among the batches of a new database's plan.
+    let desired = model(&source);
+    let plan = codegen::deploy::plan_changes(
+        &codegen::deploy::Live::default(),
+        &desired,
+        &Allowances::default(),
+        &EmitOptions::default(),
+    )
+    .unwrap();
+    let batches = codegen::deploy::script_batches(&codegen::deploy::render_script(&plan).unwrap());
+    let merge = batches
+        .iter()
+        .position(|b| b.text.contains("MERGE INTO [dbo].[Customer]"))
+        .expect("the script merges the reference data");
+    assert_eq!(
+        batches[merge].label,
+        "reference data [dbo].[Customer]: 1 row, matched by [Name]"
+    );
+    let mut replies: Vec<Reply> = (0..merge).map(|_| done()).collect();
+    replies.push(Reply::Sets(vec![workspace_tests::tds::ResultSet::new(
+        &[
+            (
+                "reference_data",
+                workspace_tests::tds::TdsType::NVarChar(261),
+            ),
+            ("inserted", workspace_tests::tds::TdsType::Int),
+            ("updated", workspace_tests::tds::TdsType::Int),
+            ("deleted", workspace_tests::tds::TdsType::Int),
+        ],
+        vec![vec![
+            text("dbo.Customer"),
+            Cell::I32(1),
+            Cell::I32(0),
+            Cell::I32(0),
+        ]],
+    )]));
+    let (result, sent, _) = run(&source, empty_database(), replies);
+    let Deployment::Deployed { data, .. } = result.outcome else {
+        panic!("{:?}", result.outcome)
+    };
+    assert!(sent[merge].contains("MERGE INTO [dbo].[Customer]"));
+    assert_eq!(
+        data.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["reference data dbo.Customer: 1 inserted, 0 updated, 0 deleted"]
+    );
+}
+
+#[test]
 fn a_new_database_gets_every_batch_in_order_and_commits() {
     let (result, sent, progress) = run(SOURCE, empty_database(), Vec::new());
-    let Deployment::Deployed { batches } = result.outcome else {
+    let Deployment::Deployed { batches, .. } = result.outcome else {
         panic!("{:?}", result.outcome)
     };
     assert_eq!(sent.len(), batches, "one request per batch, nothing else");

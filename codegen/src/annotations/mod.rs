@@ -2,6 +2,7 @@
 //! its errors through the compiler) and codegen (which reads whole crates).
 
 mod aggregate;
+mod data;
 mod error;
 mod name_text;
 mod object;
@@ -12,6 +13,7 @@ mod rust_type;
 mod table;
 
 pub use aggregate::parse_aggregate;
+pub use data::{DATA_OPTIONS, parse_data};
 pub use error::{AnnotationError, Errors};
 pub use object::{ObjectAttr, ObjectDef, parse_object};
 pub use routine::{RoutineAttr, parse_routine, returned_row_type};

@@ -41,6 +41,7 @@ pub fn script_batches(script: &str) -> Vec<Batch> {
             .find(|l| {
                 l.starts_with("step ")
                     || l.starts_with("outside step ")
+                    || l.starts_with("reference data ")
                     || l.starts_with("pre-deployment step")
                     || l.starts_with("post-deployment step")
             });
@@ -130,20 +131,65 @@ impl fmt::Display for ExecuteError {
 
 impl std::error::Error for ExecuteError {}
 
+/// What one reference data `MERGE` did, from the counts its script selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataChange {
+    /// `schema.table`.
+    pub table: String,
+    pub inserted: i32,
+    pub updated: i32,
+    pub deleted: i32,
+}
+
+impl fmt::Display for DataChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "reference data {}: {} inserted, {} updated, {} deleted",
+            self.table, self.inserted, self.updated, self.deleted
+        )
+    }
+}
+
+/// The counts in a batch's results, where it is a reference data MERGE.
+fn data_changes(results: &[Vec<tiberius::Row>]) -> Vec<DataChange> {
+    let count = |row: &tiberius::Row, column: &str| {
+        row.try_get::<i32, _>(column).ok().flatten().unwrap_or(0)
+    };
+    results
+        .iter()
+        .flatten()
+        .filter_map(|row| {
+            let table = row.try_get::<&str, _>("reference_data").ok().flatten()?;
+            Some(DataChange {
+                table: table.to_string(),
+                inserted: count(row, "inserted"),
+                updated: count(row, "updated"),
+                deleted: count(row, "deleted"),
+            })
+        })
+        .collect()
+}
+
 /// Runs the batches in order; `progress` hears of each before it runs.
+/// Returns what the reference data MERGEs did.
 pub async fn execute<S>(
     client: &mut Client<S>,
     batches: &[Batch],
     mut progress: impl FnMut(usize, usize, &Batch),
-) -> Result<(), ExecuteError>
+) -> Result<Vec<DataChange>, ExecuteError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let mut committed_outside: Vec<String> = Vec::new();
+    let mut changes = Vec::new();
     for (i, batch) in batches.iter().enumerate() {
         progress(i + 1, batches.len(), batch);
         let result = match client.simple_query(batch.text.as_str()).await {
-            Ok(stream) => stream.into_results().await.map(|_| ()),
+            Ok(stream) => stream
+                .into_results()
+                .await
+                .map(|results| changes.extend(data_changes(&results))),
             Err(e) => Err(e),
         };
         if let Err(e) = result {
@@ -170,7 +216,7 @@ where
             committed_outside.push(batch.label.clone());
         }
     }
-    Ok(())
+    Ok(changes)
 }
 
 /// Rolls back what is open; true when the server confirmed it.

@@ -2,8 +2,8 @@
 //! changes, and (for `deploy`) run the script, unless a change is blocked.
 
 use super::{
-    Allowances, Batch, ExecuteError, Live, Plan, Report, catalog, execute, failure_record,
-    plan_changes_with_assembly, read_catalog, render_script, script_batches,
+    Allowances, Batch, DataChange, ExecuteError, Live, Plan, Report, catalog, execute,
+    failure_record, plan_changes_with_assembly, read_catalog, render_script, script_batches,
 };
 use crate::emit::EmitOptions;
 use crate::model::Model;
@@ -27,8 +27,12 @@ pub enum Deployment {
     NothingToDo,
     /// A change is blocked: nothing was sent.
     Blocked,
-    /// Every batch ran and the transaction committed.
-    Deployed { batches: usize },
+    /// Every batch ran and the transaction committed; `data` says what
+    /// each reference data MERGE did.
+    Deployed {
+        batches: usize,
+        data: Vec<DataChange>,
+    },
     /// A batch failed; the transaction was rolled back. `recorded` says
     /// whether the failure was written to the deployment history.
     Failed { error: ExecuteError, recorded: bool },
@@ -65,13 +69,15 @@ where
         render_script(&plan).map_err(|e| format!("internal error rendering templates: {e:#}"))?;
     let outcome = if !plan.blocked.is_empty() {
         Deployment::Blocked
-    } else if plan.is_empty() && plan.pre.is_empty() && plan.post.is_empty() {
+    } else if plan.is_empty() && plan.pre.is_empty() && plan.post.is_empty() && plan.data.is_empty()
+    {
         Deployment::NothingToDo
     } else {
         let batches = script_batches(&script);
         match execute(client, &batches, progress).await {
-            Ok(()) => Deployment::Deployed {
+            Ok(data) => Deployment::Deployed {
                 batches: batches.len(),
+                data,
             },
             Err(error) => {
                 // After the rollback, outside any transaction.

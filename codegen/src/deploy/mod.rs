@@ -30,7 +30,7 @@ pub use connect::{
     server_config,
 };
 pub use drift::{DriftReport, Verdict, detect_drift};
-pub use execute::{Batch, ExecuteError, execute, script_batches};
+pub use execute::{Batch, DataChange, ExecuteError, execute, script_batches};
 pub use live::{DeployResult, Deployment, deploy, read_live};
 pub use read::{ReadError, read_catalog};
 pub use report::{BlockedChange, Report};
@@ -173,6 +173,9 @@ pub struct Plan {
     /// deployment, around the schema changes, in the same transaction.
     pub pre: Vec<DeploymentStep>,
     pub post: Vec<DeploymentStep>,
+    /// Reference data (`#[sql_data]`): a `MERGE` per table, run on every
+    /// deployment after the schema changes and before the post steps.
+    pub data: Vec<DeploymentStep>,
     /// Modules the plan drops and creates again: their permissions are
     /// granted again after them.
     pub recreated: Vec<QualifiedName>,
@@ -342,16 +345,38 @@ pub fn plan_changes_with_assembly(
     assembly_bits: Option<&[u8]>,
 ) -> Result<Plan, minijinja::Error> {
     let desired_scripts = emit_object_scripts(desired, options)?;
+    let data_scripts = crate::emit::emit_data_scripts(desired)?;
     let steps = &desired.deploy_steps;
     let mut plan = Plan {
         source_hash: sha256(
             desired_scripts
                 .iter()
                 .map(|(_, f)| f.contents.as_str())
+                .chain(data_scripts.iter().map(|(_, f)| f.contents.as_str()))
                 .chain(steps.pre.iter().chain(&steps.post).map(|s| s.text.as_str())),
         ),
         pre: steps.pre.iter().map(DeploymentStep::from_model).collect(),
         post: steps.post.iter().map(DeploymentStep::from_model).collect(),
+        data: data_scripts
+            .iter()
+            .map(|(data, file)| DeploymentStep {
+                path: format!(
+                    "{} ({} row{}{}, from `{}`)",
+                    data.table(desired)
+                        .map(|t| t.name.to_string())
+                        .unwrap_or_default(),
+                    data.rows.len(),
+                    if data.rows.len() == 1 { "" } else { "s" },
+                    if data.delete_missing {
+                        "; rows the source lacks deleted"
+                    } else {
+                        ""
+                    },
+                    data.rust
+                ),
+                batches: script::batches(&file.contents),
+            })
+            .collect(),
         ..Plan::default()
     };
     let assembly = assembly::plan_assembly(
@@ -579,7 +604,7 @@ impl fmt::Display for Plan {
     /// source.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() && self.extra.is_empty() {
-            if self.pre.is_empty() && self.post.is_empty() {
+            if self.pre.is_empty() && self.post.is_empty() && self.data.is_empty() {
                 writeln!(f, "nothing to do: the database matches the source")?;
             }
             return write_project_steps(f, self);
@@ -658,6 +683,13 @@ fn shortened(line: &str) -> std::borrow::Cow<'_, str> {
 
 /// The project's steps, which run on every deployment.
 fn write_project_steps(f: &mut fmt::Formatter<'_>, plan: &Plan) -> fmt::Result {
+    for data in &plan.data {
+        writeln!(
+            f,
+            "merges after the changes, as on every deployment: reference data {}",
+            data.path
+        )?;
+    }
     for (phase, steps) in [("before", &plan.pre), ("after", &plan.post)] {
         for step in steps {
             writeln!(

@@ -25,6 +25,8 @@ pub struct Report {
     pub plan_hash: String,
     /// Pre- and post-deployment step files, run on every deployment.
     pub project_steps: usize,
+    /// Reference data tables merged on every deployment.
+    pub reference_data: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,6 +71,7 @@ impl Report {
             source_hash: plan.source_hash.clone(),
             plan_hash: plan.plan_hash(),
             project_steps: plan.pre.len() + plan.post.len(),
+            reference_data: plan.data.len(),
         }
     }
 
@@ -80,13 +83,26 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.objects.is_empty() && self.blocked.is_empty() {
-            match self.project_steps {
-                0 => writeln!(f, "nothing to do: the database matches the source")?,
-                n => writeln!(
+            let every = [
+                (self.project_steps, "project step", "project steps"),
+                (
+                    self.reference_data,
+                    "reference data table",
+                    "reference data tables",
+                ),
+            ]
+            .iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+            .collect::<Vec<_>>();
+            if every.is_empty() {
+                writeln!(f, "nothing to do: the database matches the source")?;
+            } else {
+                writeln!(
                     f,
-                    "no schema changes: the database matches the source; {n} project step{} run as on every deployment",
-                    if n == 1 { "" } else { "s" }
-                )?,
+                    "no schema changes: the database matches the source; {} run as on every deployment",
+                    every.join(" and ")
+                )?;
             }
         }
         for (action, kinds) in &self.objects {

@@ -183,6 +183,7 @@ pub fn render_script(plan: &Plan) -> Result<String, minijinja::Error> {
         .get_template("script.sql")?
         .render(minijinja::context! {
             pre => project(&plan.pre),
+            data => project(&plan.data),
             post => project(&plan.post),
             outside,
             steps,

@@ -6,6 +6,7 @@ mod aggregate;
 mod clr_module;
 mod companion;
 mod csharp;
+mod data;
 mod entities;
 mod objects;
 mod registration;
@@ -17,6 +18,7 @@ pub use aggregate::{aggregate_class, aggregate_external_class};
 pub use clr_module::{ClrKind, ClrModule, ClrParam, clr_module_script};
 pub use companion::companion_name;
 pub use csharp::{csharp_string, emit_csharp};
+pub use data::emit_data_scripts;
 pub use entities::{ENTITY_CRATE, emit_entities};
 pub use registration::{Trust, binary_literal, certificate_setup, emit_registration};
 pub use sql::{

@@ -3,6 +3,7 @@
 
 mod aggregate;
 pub mod builtin;
+mod data;
 pub mod expression;
 mod names;
 mod objects;
@@ -11,6 +12,7 @@ mod sql_type;
 mod table;
 
 pub use aggregate::{AggregateDef, AggregateOptions, StateSize};
+pub use data::{DataDef, DataField, DataRow, DataValue};
 pub use names::{
     MAX_IDENTIFIER_LEN, check_object_name, check_parameter_name, lower_camel, pascal_case,
     snake_case, unraw,
@@ -48,6 +50,8 @@ pub struct Model {
     pub queues: Vec<QueueDef>,
     pub roles: Vec<RoleDef>,
     pub views: Vec<ViewDef>,
+    /// Reference data (`#[sql_data]`), merged on every deployment.
+    pub data: Vec<DataDef>,
     /// T-SQL files run before and after every deployment's schema changes
     /// (seed data, queue activation, jobs), in the order the project
     /// declares them.

@@ -1,6 +1,6 @@
 use crate::annotations::{
-    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_aggregate, parse_object,
-    parse_routine, parse_row, parse_table,
+    AnnotationError, ItemContext, ObjectAttr, RoutineAttr, parse_aggregate, parse_data,
+    parse_object, parse_routine, parse_row, parse_table,
 };
 use crate::diagnostics::{Code, Diagnostic, SourceSpan};
 use crate::model::Model;
@@ -203,7 +203,23 @@ impl Walker<'_> {
                     }
                 }
                 Item::Fn(function) if !is_test_only(&function.attrs) => {
-                    if let Some((attr, kind)) = routine_attr(&function.attrs) {
+                    if let Some(attr) = function.attrs.iter().find(|a| {
+                        a.path()
+                            .segments
+                            .last()
+                            .is_some_and(|s| s.ident == "sql_data")
+                    }) {
+                        if let Some(args) = self.attr_args(attr) {
+                            let ctx = ItemContext {
+                                file: self.file,
+                                module,
+                            };
+                            match parse_data(args, function, &ctx) {
+                                Ok(data) => self.out.model.data.push(data),
+                                Err(errors) => self.errors(errors),
+                            }
+                        }
+                    } else if let Some((attr, kind)) = routine_attr(&function.attrs) {
                         self.routine(attr, kind, &function.sig, &function.attrs, false, module);
                     }
                 }

@@ -1,5 +1,6 @@
 //! Rules over the whole model: what no single annotation can see.
 
+mod data;
 mod names;
 mod objects;
 mod rows;
@@ -17,6 +18,7 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
     tables::table_rules(model, &mut found);
     objects::object_rules(model, &mut found);
     tsql::tsql_bodies(model, &mut found);
+    data::data_rules(model, &mut found);
     if let Err(cycle) = crate::model::deploy_order(model) {
         found.push(dependency_cycle(model, &cycle));
     }
