@@ -108,7 +108,7 @@ pub(super) fn plan_assembly(
                 object: key,
                 change: ChangeId {
                     target: name.clone(),
-                    risk: Risk::Rebuild,
+                    risk: Risk::Unplanned,
                 },
                 summary: "not in the database".into(),
                 reason: "the plan creates CLR routines bound to it: build generated/csharp and give the assembly with --assembly-file".into(),

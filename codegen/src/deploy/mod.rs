@@ -79,11 +79,15 @@ pub enum Risk {
     /// A `NOT NULL` column without a default added: fails on a table with
     /// rows.
     Required,
-    /// A change SQL Server makes only by rebuilding the table (identity,
-    /// computed to stored, temporal or memory-optimized settings).
+    /// A table SQL Server changes only by rebuilding it (identity gained
+    /// or lost, computed ↔ stored, a key column altered): copied into a new
+    /// table when allowed.
     Rebuild,
     /// A sequence restarted at its new start: it hands out values again.
     Restart,
+    /// A change codegen does not plan (said with the reason and the manual
+    /// route): never allowed.
+    Unplanned,
 }
 
 impl Risk {
@@ -108,6 +112,7 @@ impl Risk {
             Risk::Required => "required",
             Risk::Rebuild => "rebuild",
             Risk::Restart => "restart",
+            Risk::Unplanned => "unplanned",
         }
     }
 }
@@ -149,10 +154,10 @@ pub struct Blocked {
 }
 
 impl Blocked {
-    /// Whether allowing the change would plan it: a rebuild by copy is not
-    /// planned yet, allowed or not.
+    /// Whether allowing the change would plan it: not for a change codegen
+    /// does not plan.
     pub fn can_be_allowed(&self) -> bool {
-        self.change.risk != Risk::Rebuild
+        self.change.risk != Risk::Unplanned
     }
 }
 
@@ -408,7 +413,8 @@ pub fn plan_changes_with_assembly(
                         allowed: Vec::new(),
                     }),
                     (Some(before), Some(after)) => {
-                        tables::plan_table(before, after, allow, &mut plan)
+                        let context = rebuild_context(live, desired, &desired_scripts, before);
+                        tables::plan_table(before, after, &context, allow, &mut plan)
                     }
                     _ => {}
                 }
@@ -473,6 +479,73 @@ pub fn plan_changes_with_assembly(
     }
     move_outside(&mut plan, desired);
     Ok(plan)
+}
+
+/// What a rebuild of `table` (as the database has it) must take down and
+/// put back around it.
+fn rebuild_context(
+    live: &Live,
+    desired: &Model,
+    desired_scripts: &[(ObjectKey, crate::emit::GeneratedFile)],
+    table: &crate::model::TableDef,
+) -> tables::RebuildContext {
+    let name = table.name.collision_key();
+    let referencing: Vec<(QualifiedName, crate::model::ForeignKeyDef)> = live
+        .tables
+        .iter()
+        .filter(|t| t.name.collision_key() != name)
+        .flat_map(|t| {
+            t.foreign_keys
+                .iter()
+                .filter(|fk| fk.references.collision_key() == name)
+                .map(|fk| (t.name.clone(), fk.clone()))
+        })
+        .collect();
+    let policy_covers = live.objects.tenant_policy.as_ref().is_some_and(|p| {
+        let covered = format!("{}.{}", table.name.schema, table.name.name).to_lowercase();
+        p.predicates.iter().any(|pr| pr.table == covered)
+    });
+    // A schema-bound view naming the table blocks DROP TABLE.
+    let bound_views = live
+        .scripts
+        .values()
+        .filter(|(key, text)| {
+            let text = text.to_lowercase();
+            matches!(key, ObjectKey::View(_))
+                && text.contains("schemabinding")
+                && text.contains(&table.name.name.to_lowercase())
+        })
+        .map(|(key, _)| key.to_string())
+        .collect();
+    let vector_indexes = desired_scripts
+        .iter()
+        .filter(|(key, _)| matches!(key, ObjectKey::VectorIndex(t, _) if t.collision_key() == name))
+        .map(|(_, file)| file.contents.clone())
+        .collect();
+    let changing_references = referencing
+        .iter()
+        .filter(|(other, fk)| {
+            let before = live.table(other);
+            let after = desired
+                .tables
+                .iter()
+                .find(|t| t.name.collision_key() == other.collision_key());
+            fk.columns.iter().any(|c| {
+                let type_of = |t: Option<&crate::model::TableDef>| {
+                    t.and_then(|t| t.column(c)).map(|c| c.value.sql)
+                };
+                type_of(before) != type_of(after)
+            })
+        })
+        .map(|(other, fk)| format!("{} on {other}", fk.name))
+        .collect();
+    tables::RebuildContext {
+        referencing,
+        policy_covers,
+        bound_views,
+        vector_indexes,
+        changing_references,
+    }
 }
 
 /// Moves what SQL Server cannot run in a transaction out of it: creating a
@@ -566,7 +639,7 @@ fn table_before<'a>(
                 object: key,
                 change: ChangeId {
                     target: name.to_string(),
-                    risk: Risk::Rebuild,
+                    risk: Risk::Unplanned,
                 },
                 summary: format!("rename table {old} to {name}"),
                 reason: format!(

@@ -356,7 +356,7 @@ pub fn plan_object(
                     object: key.clone(),
                     change: ChangeId {
                         target: name.clone(),
-                        risk: Risk::Rebuild,
+                        risk: Risk::Unplanned,
                     },
                     summary: "messages changed".into(),
                     reason: "SQL Server has no ALTER CONTRACT, and dropping one ends the conversations on it: \
@@ -438,10 +438,17 @@ pub fn plan_object(
         }
         ObjectKey::TenantPolicy => {
             // A changed predicate function dropped the policy first.
+            // So did rebuilding a table it covers.
             let predicate_recreated = plan
                 .steps
                 .iter()
-                .any(|s| s.object == ObjectKey::TenantPredicate && s.action == Action::Alter);
+                .any(|s| s.object == ObjectKey::TenantPredicate && s.action == Action::Alter)
+                || live.tenant_policy.as_ref().is_some_and(|p| {
+                    plan.recreated.iter().any(|n| {
+                        let covered = format!("{}.{}", n.schema, n.name).to_lowercase();
+                        p.predicates.iter().any(|pr| pr.table == covered)
+                    })
+                });
             let Some(before) = live.tenant_policy.as_ref().filter(|_| !predicate_recreated) else {
                 return plan.steps.push(create());
             };
@@ -511,7 +518,7 @@ fn plan_sequence(
             object: key.clone(),
             change: ChangeId {
                 target: after.name.to_string(),
-                risk: Risk::Rebuild,
+                risk: Risk::Unplanned,
             },
             summary: format!("type {} → {}", before.sql_type, after.sql_type),
             reason: "a sequence's type cannot be altered: drop it by hand (values restart), or keep its type"

@@ -74,7 +74,7 @@ pub fn plan_changed(key: &ObjectKey, contents: &str, plan: &mut Plan) {
             object: other.clone(),
             change: ChangeId {
                 target: target_of(other),
-                risk: Risk::Rebuild,
+                risk: Risk::Unplanned,
             },
             summary: "definition changed".into(),
             reason: "changing this kind of object in place is not planned yet: drop it by hand, or keep its definition"

@@ -23,7 +23,7 @@ pub use entities::{ENTITY_CRATE, emit_entities};
 pub use registration::{Trust, binary_literal, certificate_setup, emit_registration};
 pub use sql::{
     EmitOptions, TENANT_POLICY, TENANT_PREDICATE, bridge_method, emit_object_scripts, emit_sql,
-    vector_index_script,
+    table_script, vector_index_script,
 };
 pub use tsql::tsql_kind;
 

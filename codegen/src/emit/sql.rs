@@ -326,6 +326,15 @@ fn rendered(
     }
 }
 
+/// A table's `CREATE TABLE` with its constraints and indexes, as the
+/// generated file has it.
+pub fn table_script(table: &TableDef) -> Result<String, minijinja::Error> {
+    environment()
+        .get_template("table.sql")?
+        .render(super::table::table_view(table))
+        .map(super::finish)
+}
+
 /// A vector index's `CREATE VECTOR INDEX`; `rust` is the table's Rust
 /// type, when it comes from the source.
 pub fn vector_index_script(

@@ -5,7 +5,10 @@
 
 mod columns;
 mod dependents;
+mod rebuild;
 mod versioning;
+
+pub use rebuild::RebuildContext;
 
 use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
 use crate::model::{ObjectKey, TableDef, TemporalDef};
@@ -16,12 +19,18 @@ use dependents::{Dependent, altered_columns, constraints, indexes, keyed_changes
 /// SQL Server runs `ALTER TABLE` on one only outside a transaction (error
 /// 12331), and this deployment's changes run in one; a difference is
 /// blocked, naming what differs.
-pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
+pub fn plan_table(
+    live: &TableDef,
+    desired: &TableDef,
+    context: &RebuildContext,
+    allow: &Allowances,
+    plan: &mut Plan,
+) {
     if live.memory_optimized.is_none() && desired.memory_optimized.is_none() {
-        return plan_table_in_place(live, desired, allow, plan);
+        return plan_table_in_place(live, desired, context, allow, plan);
     }
     let mut scratch = Plan::default();
-    plan_table_in_place(live, desired, allow, &mut scratch);
+    plan_table_in_place(live, desired, context, allow, &mut scratch);
     let what: Vec<String> = scratch
         .steps
         .iter()
@@ -33,7 +42,7 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
             object: ObjectKey::Table(desired.name.clone()),
             change: ChangeId {
                 target: desired.name.to_string(),
-                risk: Risk::Rebuild,
+                risk: Risk::Unplanned,
             },
             summary: what.join("; "),
             reason: "a memory-optimized table is altered only outside a transaction, which is not planned yet: change it by hand, or keep its definition".into(),
@@ -44,7 +53,13 @@ pub fn plan_table(live: &TableDef, desired: &TableDef, allow: &Allowances, plan:
 /// The changes to one table, in an order SQL Server accepts: constraints
 /// and indexes that go or change are dropped first, columns changed, then
 /// constraints and indexes added.
-fn plan_table_in_place(live: &TableDef, desired: &TableDef, allow: &Allowances, plan: &mut Plan) {
+fn plan_table_in_place(
+    live: &TableDef,
+    desired: &TableDef,
+    context: &RebuildContext,
+    allow: &Allowances,
+    plan: &mut Plan,
+) {
     let mut live = live.clone();
     // Versioning turned on or off, or moved: planned first, and `live`
     // then stands for the table as versioned as desired.
@@ -110,7 +125,7 @@ fn plan_table_in_place(live: &TableDef, desired: &TableDef, allow: &Allowances, 
             }
             (true, true) => plan.blocked.push(Blocked {
                 object: table.object.clone(),
-                change: table.column_change(&after.sql_name, Risk::Rebuild),
+                change: table.column_change(&after.sql_name, Risk::Unplanned),
                 summary: format!(
                     "rename column {} to {}",
                     identifier(old),
@@ -127,9 +142,8 @@ fn plan_table_in_place(live: &TableDef, desired: &TableDef, allow: &Allowances, 
         }
     }
     let live = &live;
-    let rebuild = rebuild_reason(live, desired);
-    if let Some(reason) = rebuild {
-        table.not_planned(plan, format!("rebuild {}", table.sql), &reason);
+    if let Some(reason) = rebuild_reason(live, desired) {
+        rebuild::plan_rebuild(live, desired, context, allow, plan, &table, &reason);
         return;
     }
 
@@ -185,7 +199,11 @@ fn plan_table_in_place(live: &TableDef, desired: &TableDef, allow: &Allowances, 
         .iter()
         .find(|d| d.key && altered.iter().any(|c| d.uses(c)))
     {
-        table.not_planned(plan, format!("alter a column of {}", identifier(&key.name)), "a column of a primary or foreign key changes: the keys of other tables that depend on it would have to go and come back, which is not planned yet");
+        let reason = format!(
+            "a column of key {} changes, and keys of other tables may stand on it",
+            identifier(&key.name)
+        );
+        rebuild::plan_rebuild(live, desired, context, allow, plan, &table, &reason);
         return;
     }
     for d in &drop_keys {
@@ -302,8 +320,7 @@ fn held_columns(
 
 /// Why the table cannot be changed in place, if it cannot.
 fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
-    const BY_COPY: &str =
-        "SQL Server does this only by copying the table into a new one, which is not planned yet";
+    const BY_COPY: &str = "SQL Server cannot alter that in place";
     if live.memory_optimized != desired.memory_optimized {
         return Some(format!("its memory-optimized setting changes: {BY_COPY}"));
     }
@@ -432,7 +449,7 @@ impl Table {
             object: self.object.clone(),
             change: ChangeId {
                 target: self.target.clone(),
-                risk: Risk::Rebuild,
+                risk: Risk::Unplanned,
             },
             summary,
             reason: reason.to_string(),

@@ -1,0 +1,319 @@
+//! A table SQL Server changes only by rebuilding it (identity gained or
+//! lost, a column between computed and stored, a key column altered):
+//! blocked as `schema.table:rebuild` until allowed, then copied into a new
+//! table in one step, inside the deployment's transaction:
+//!
+//! 1. the other tables' foreign keys to it dropped, and the tenant security
+//!    policy when it covers the table (its own step creates it again);
+//! 2. the table's constraints dropped, freeing their names;
+//! 3. the new table created under a temporary name with the source's
+//!    definition, constraints and indexes;
+//! 4. the rows copied by `INSERT ... SELECT` (the columns both have, by
+//!    name, a formerly computed one with its values; `IDENTITY_INSERT` when
+//!    the new table has an identity column): a
+//!    value that does not convert or fit stops the deployment, which rolls
+//!    back, so the copy is its own guard;
+//! 5. the old table dropped, the new one renamed;
+//! 6. its foreign keys to itself, the other tables' foreign keys to it and
+//!    its vector indexes created again; the roles' steps grant its
+//!    permissions again.
+//!
+//! Column changes inside a rebuild that lose data (a column dropped, a
+//! narrowing or conversion, NULL to NOT NULL, a required column added) must
+//! be allowed too, each by its own name. Memory-optimized, graph and
+//! system-versioned tables, and tables under schema-bound views, are not
+//! rebuilt: that is said with the reason.
+
+use super::Table;
+use crate::deploy::type_change::{TypeChange, classify};
+use crate::deploy::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
+use crate::emit::table::foreign_key_clause;
+use crate::model::{ForeignKeyDef, QualifiedName, TableDef};
+use crate::quote_sql::{identifier, qualified, string_literal};
+
+/// What around the table a rebuild must take down and put back.
+#[derive(Debug, Default)]
+pub struct RebuildContext {
+    /// Other tables' foreign keys to this table, as the database has them.
+    pub referencing: Vec<(QualifiedName, ForeignKeyDef)>,
+    /// The tenant security policy covers the table.
+    pub policy_covers: bool,
+    /// Schema-bound views in the database that name the table.
+    pub bound_views: Vec<String>,
+    /// The source's vector indexes on the table.
+    pub vector_indexes: Vec<String>,
+    /// Other tables' foreign keys to it whose columns change type in the
+    /// source: they cannot be put back as they were.
+    pub changing_references: Vec<String>,
+}
+
+/// Why this table cannot be rebuilt by copy, if it cannot.
+fn cannot_copy(live: &TableDef, desired: &TableDef, context: &RebuildContext) -> Option<String> {
+    if live.memory_optimized.is_some() || desired.memory_optimized.is_some() {
+        return Some("a memory-optimized table is rebuilt only outside a transaction".into());
+    }
+    if !matches!(live.graph, crate::model::GraphKind::None)
+        || !matches!(desired.graph, crate::model::GraphKind::None)
+    {
+        return Some("a graph table's node and edge ids cannot be copied".into());
+    }
+    if live.temporal.is_some() || desired.temporal.is_some() {
+        return Some("a system-versioned table's history would have to be rebuilt with it".into());
+    }
+    if !context.changing_references.is_empty() {
+        return Some(format!(
+            "foreign keys to it change with it ({}): a key and the keys that reference it changing together are not planned yet",
+            context.changing_references.join(", ")
+        ));
+    }
+    if !context.bound_views.is_empty() {
+        return Some(format!(
+            "schema-bound views name it ({}): drop them first, or change the source so the table is not rebuilt",
+            context.bound_views.join(", ")
+        ));
+    }
+    None
+}
+
+/// Plans the rebuild of `live` into `desired`, or blocks it.
+pub(super) fn plan_rebuild(
+    live: &TableDef,
+    desired: &TableDef,
+    context: &RebuildContext,
+    allow: &Allowances,
+    plan: &mut Plan,
+    table: &Table,
+    reason: &str,
+) {
+    let summary = format!("rebuild {}", table.sql);
+    if let Some(why) = cannot_copy(live, desired, context) {
+        table.not_planned(
+            plan,
+            summary,
+            &format!("{reason}; it is not rebuilt by copy: {why}"),
+        );
+        return;
+    }
+    let rebuild = ChangeId {
+        target: table.target.clone(),
+        risk: Risk::Rebuild,
+    };
+    // What the copy loses or may fail on, each allowed by its own name.
+    let mut risks: Vec<(ChangeId, String)> = Vec::new();
+    for before in live.columns.iter().filter(|c| c.computed.is_none()) {
+        let Some(after) = desired.column(&before.sql_name) else {
+            risks.push((
+                table.column_change(&before.sql_name, Risk::Drop),
+                format!("drop column {}", identifier(&before.sql_name)),
+            ));
+            continue;
+        };
+        if after.computed.is_some() {
+            continue;
+        }
+        let risk = match classify(before.value.sql, after.value.sql) {
+            TypeChange::Narrowing => Some(Risk::Narrow),
+            TypeChange::Conversion => Some(Risk::Convert),
+            TypeChange::VectorDimension => Some(Risk::VectorDimension),
+            _ => None,
+        };
+        if let Some(risk) = risk {
+            risks.push((
+                table.column_change(&after.sql_name, risk),
+                format!(
+                    "column {} {} → {}",
+                    identifier(&after.sql_name),
+                    before.value.sql,
+                    after.value.sql
+                ),
+            ));
+        }
+        if before.value.nullable && !after.value.nullable {
+            risks.push((
+                table.column_change(&after.sql_name, Risk::NotNull),
+                format!("column {} NULL → NOT NULL", identifier(&after.sql_name)),
+            ));
+        }
+    }
+    for after in &desired.columns {
+        if live.column(&after.sql_name).is_none()
+            && !after.value.nullable
+            && after.default.is_none()
+            && after.identity.is_none()
+            && after.computed.is_none()
+        {
+            risks.push((
+                table.column_change(&after.sql_name, Risk::Required),
+                format!(
+                    "column {} added NOT NULL without a default",
+                    identifier(&after.sql_name)
+                ),
+            ));
+        }
+    }
+    let mut blocked = false;
+    for (change, what) in risks.iter().chain(std::iter::once(&(
+        rebuild.clone(),
+        format!("{summary}: {reason}"),
+    ))) {
+        if !allow.allows(change) {
+            blocked = true;
+            plan.blocked.push(Blocked {
+                object: table.object.clone(),
+                change: change.clone(),
+                summary: what.clone(),
+                reason: if change.risk == Risk::Rebuild {
+                    "rebuilding copies every row into a new table, holding the table for the copy".into()
+                } else {
+                    "the rows are copied into the rebuilt table, and this loses or may fail on values".into()
+                },
+            });
+        }
+    }
+    if blocked {
+        return;
+    }
+
+    let name = &table.sql;
+    let temporary = QualifiedName {
+        schema: desired.name.schema.clone(),
+        name: format!("{}__rebuild", desired.name.name),
+    };
+    let temporary_sql = qualified(&temporary.schema, &temporary.name);
+    let mut batches = Vec::new();
+    for (other, fk) in &context.referencing {
+        batches.push(format!(
+            "ALTER TABLE {} DROP CONSTRAINT {};",
+            qualified(&other.schema, &other.name),
+            identifier(&fk.name)
+        ));
+    }
+    if context.policy_covers {
+        batches.push(format!(
+            "DROP SECURITY POLICY IF EXISTS {};",
+            qualified(crate::model::SECURITY_SCHEMA, crate::emit::TENANT_POLICY)
+        ));
+    }
+    let own_constraints = live
+        .foreign_keys
+        .iter()
+        .map(|f| &f.name)
+        .chain(live.checks.iter().map(|c| &c.name))
+        .chain(live.uniques.iter().map(|u| &u.name))
+        .chain(live.primary_key.iter().map(|k| &k.name))
+        .chain(
+            live.columns
+                .iter()
+                .filter_map(|c| c.default.as_ref().map(|d| &d.name)),
+        );
+    for constraint in own_constraints {
+        batches.push(format!(
+            "ALTER TABLE {name} DROP CONSTRAINT {};",
+            identifier(constraint)
+        ));
+    }
+    // The new table under its temporary name; foreign keys to itself wait
+    // for its real name.
+    let is_self =
+        |fk: &ForeignKeyDef| fk.references.collision_key() == desired.name.collision_key();
+    let new_table = TableDef {
+        name: temporary.clone(),
+        foreign_keys: desired
+            .foreign_keys
+            .iter()
+            .filter(|f| !is_self(f))
+            .cloned()
+            .collect(),
+        vector_indexes: Vec::new(),
+        ..desired.clone()
+    };
+    match crate::emit::table_script(&new_table) {
+        Ok(script) => batches.push(
+            script
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(e) => {
+            table.not_planned(
+                plan,
+                summary,
+                &format!("internal error rendering the table: {e}"),
+            );
+            return;
+        }
+    }
+    // Every stored column of the new table the old one has; a column that
+    // was computed is copied with the values it computed.
+    let copied: Vec<String> = desired
+        .columns
+        .iter()
+        .filter(|c| c.computed.is_none() && live.column(&c.sql_name).is_some())
+        .map(|c| identifier(&c.sql_name))
+        .collect();
+    let identity = desired
+        .columns
+        .iter()
+        .any(|c| c.identity.is_some() && live.column(&c.sql_name).is_some());
+    if !copied.is_empty() {
+        let list = copied.join(", ");
+        let insert = format!("INSERT INTO {temporary_sql} ({list})\nSELECT {list} FROM {name};");
+        batches.push(if identity {
+            format!(
+                "SET IDENTITY_INSERT {temporary_sql} ON;\n{insert}\nSET IDENTITY_INSERT {temporary_sql} OFF;"
+            )
+        } else {
+            insert
+        });
+    }
+    batches.push(format!("DROP TABLE {name};"));
+    batches.push(format!(
+        "EXEC sp_rename {}, {};",
+        string_literal(&temporary_sql),
+        string_literal(&desired.name.name)
+    ));
+    for fk in desired.foreign_keys.iter().filter(|f| is_self(f)) {
+        batches.push(format!(
+            "ALTER TABLE {name} ADD {};",
+            foreign_key_clause(fk)
+        ));
+    }
+    for (other, fk) in &context.referencing {
+        batches.push(format!(
+            "ALTER TABLE {} ADD {};",
+            qualified(&other.schema, &other.name),
+            foreign_key_clause(fk)
+        ));
+    }
+    for index in &context.vector_indexes {
+        batches.push(
+            index
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    let mut allowed: Vec<ChangeId> = risks.into_iter().map(|(c, _)| c).collect();
+    allowed.push(rebuild);
+    plan.steps.push(Step {
+        object: table.object.clone(),
+        action: Action::Alter,
+        summary: format!(
+            "{summary} by copy ({reason}){}",
+            if copied.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ": {} column{} copied",
+                    copied.len(),
+                    if copied.len() == 1 { "" } else { "s" }
+                )
+            }
+        ),
+        batches,
+        allowed,
+    });
+    plan.recreated.push(desired.name.clone());
+}
