@@ -74,7 +74,7 @@ enum Command {
         from_root: Option<PathBuf>,
         /// Allow one change that can lose data, `schema.table[.column]:kind`
         /// (kinds: drop, narrow, convert, vector-dimension, not-null,
-        /// required, restart); repeatable.
+        /// required, rebuild, restart); repeatable.
         #[arg(long = "allow", value_name = "CHANGE")]
         allow: Vec<String>,
         /// Write the deployment script here.
