@@ -184,6 +184,9 @@ pub struct Plan {
     /// Modules the plan drops and creates again: their permissions are
     /// granted again after them.
     pub recreated: Vec<QualifiedName>,
+    /// Foreign keys (by table and name) an earlier step dropped for its
+    /// own table's step to add again: that step sees them as absent.
+    pub taken_down: Vec<(QualifiedName, String)>,
 }
 
 /// A project step file, as batches (split on `GO` lines).
@@ -414,7 +417,14 @@ pub fn plan_changes_with_assembly(
                     }),
                     (Some(before), Some(after)) => {
                         let context = rebuild_context(live, desired, &desired_scripts, before);
-                        tables::plan_table(before, after, &context, allow, &mut plan)
+                        let mut before = before.clone();
+                        before.foreign_keys.retain(|fk| {
+                            !plan.taken_down.iter().any(|(t, n)| {
+                                t.collision_key() == before.name.collision_key()
+                                    && n.eq_ignore_ascii_case(&fk.name)
+                            })
+                        });
+                        tables::plan_table(&before, after, &context, allow, &mut plan)
                     }
                     _ => {}
                 }
@@ -537,7 +547,7 @@ fn rebuild_context(
                 type_of(before) != type_of(after)
             })
         })
-        .map(|(other, fk)| format!("{} on {other}", fk.name))
+        .map(|(other, fk)| (other.clone(), fk.name.clone()))
         .collect();
     tables::RebuildContext {
         referencing,

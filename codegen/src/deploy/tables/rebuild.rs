@@ -15,8 +15,10 @@
 //!    back, so the copy is its own guard;
 //! 5. the old table dropped, the new one renamed;
 //! 6. its foreign keys to itself, the other tables' foreign keys to it and
-//!    its vector indexes created again; the roles' steps grant its
-//!    permissions again.
+//!    its vector indexes created again (a foreign key whose columns change
+//!    with the key, as when a key is widened with its references, is added
+//!    by its own table's step after its columns change); the roles' steps
+//!    grant its permissions again.
 //!
 //! Column changes inside a rebuild that lose data (a column dropped, a
 //! narrowing or conversion, NULL to NOT NULL, a required column added) must
@@ -42,9 +44,18 @@ pub struct RebuildContext {
     pub bound_views: Vec<String>,
     /// The source's vector indexes on the table.
     pub vector_indexes: Vec<String>,
-    /// Other tables' foreign keys to it whose columns change type in the
-    /// source: they cannot be put back as they were.
-    pub changing_references: Vec<String>,
+    /// Of `referencing`, the foreign keys whose columns change type in the
+    /// source (by table and name): not put back by the rebuild; their
+    /// table's own step adds them after altering the columns.
+    pub changing_references: Vec<(QualifiedName, String)>,
+}
+
+impl RebuildContext {
+    fn changes(&self, table: &QualifiedName, fk: &str) -> bool {
+        self.changing_references
+            .iter()
+            .any(|(t, n)| t.collision_key() == table.collision_key() && n.eq_ignore_ascii_case(fk))
+    }
 }
 
 /// Why this table cannot be rebuilt by copy, if it cannot.
@@ -59,12 +70,6 @@ fn cannot_copy(live: &TableDef, desired: &TableDef, context: &RebuildContext) ->
     }
     if live.temporal.is_some() || desired.temporal.is_some() {
         return Some("a system-versioned table's history would have to be rebuilt with it".into());
-    }
-    if !context.changing_references.is_empty() {
-        return Some(format!(
-            "foreign keys to it change with it ({}): a key and the keys that reference it changing together are not planned yet",
-            context.changing_references.join(", ")
-        ));
     }
     if !context.bound_views.is_empty() {
         return Some(format!(
@@ -279,7 +284,11 @@ pub(super) fn plan_rebuild(
             foreign_key_clause(fk)
         ));
     }
-    for (other, fk) in &context.referencing {
+    for (other, fk) in context
+        .referencing
+        .iter()
+        .filter(|(other, fk)| !context.changes(other, &fk.name))
+    {
         batches.push(format!(
             "ALTER TABLE {} ADD {};",
             qualified(&other.schema, &other.name),
@@ -316,4 +325,7 @@ pub(super) fn plan_rebuild(
         allowed,
     });
     plan.recreated.push(desired.name.clone());
+    // Their tables' steps add them again, after their columns change.
+    plan.taken_down
+        .extend(context.changing_references.iter().cloned());
 }
