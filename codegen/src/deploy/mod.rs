@@ -558,9 +558,10 @@ fn rebuild_context(
     }
 }
 
-/// Moves what SQL Server cannot run in a transaction out of it: creating a
-/// memory-optimized table (with its schema, when new, which is safe to run
-/// twice), after a check that the database can hold such tables.
+/// Moves what SQL Server cannot run in a transaction out of it: creating or
+/// altering a memory-optimized table (with its schema, when new, which is
+/// safe to run twice), after a check that the database can hold such
+/// tables.
 fn move_outside(plan: &mut Plan, desired: &Model) {
     let memory_optimized = |key: &ObjectKey| match key {
         ObjectKey::Table(name) => desired
@@ -572,7 +573,7 @@ fn move_outside(plan: &mut Plan, desired: &Model) {
     let tables: Vec<Step> = plan
         .steps
         .iter()
-        .filter(|s| s.action == Action::Create && memory_optimized(&s.object))
+        .filter(|s| memory_optimized(&s.object))
         .cloned()
         .collect();
     if tables.is_empty() {
@@ -586,9 +587,9 @@ fn move_outside(plan: &mut Plan, desired: &Model) {
         })
         .collect();
     let moved = |s: &Step| {
-        s.action == Action::Create
-            && (memory_optimized(&s.object)
-                || matches!(&s.object, ObjectKey::Schema(n) if schemas.contains(&n.to_lowercase())))
+        memory_optimized(&s.object)
+            || (s.action == Action::Create
+                && matches!(&s.object, ObjectKey::Schema(n) if schemas.contains(&n.to_lowercase())))
     };
     let (outside, inside): (Vec<Step>, Vec<Step>) =
         std::mem::take(&mut plan.steps).into_iter().partition(moved);

@@ -125,10 +125,18 @@ pub(super) fn indexes(table: &TableDef) -> Vec<Dependent> {
             false,
         )
     });
+    let memory_optimized = table.memory_optimized.is_some();
     table
         .indexes
         .iter()
         .map(|i| {
+            let create = |index: &IndexDef| {
+                if memory_optimized {
+                    memory_optimized_index(index)
+                } else {
+                    create_index(index)
+                }
+            };
             let canonical_filter = IndexDef {
                 filter: i.filter.as_deref().map(canonical),
                 storage: match i.storage {
@@ -140,10 +148,10 @@ pub(super) fn indexes(table: &TableDef) -> Vec<Dependent> {
                 ..i.clone()
             };
             Dependent {
-                compare: canonical(&create_index(&canonical_filter)),
+                compare: canonical(&create(&canonical_filter)),
                 ..dependent(
                     &i.name,
-                    create_index(i),
+                    create(i),
                     i.keys
                         .iter()
                         .map(|k| k.column.clone())
@@ -156,6 +164,35 @@ pub(super) fn indexes(table: &TableDef) -> Vec<Dependent> {
         })
         .chain(spatial)
         .collect()
+}
+
+/// `ALTER TABLE .. ADD INDEX`: how a memory-optimized table gains an index.
+fn memory_optimized_index(index: &IndexDef) -> String {
+    let keys = index
+        .keys
+        .iter()
+        .map(|k| {
+            format!(
+                "{}{}",
+                identifier(&k.column),
+                if k.descending { " DESC" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = identifier(&index.name);
+    match index.storage {
+        IndexStorage::Hash { bucket_count } => format!(
+            "ALTER TABLE {{table}} ADD INDEX {name} HASH ({keys}) WITH (BUCKET_COUNT = {bucket_count});"
+        ),
+        IndexStorage::Columnstore => {
+            format!("ALTER TABLE {{table}} ADD INDEX {name} CLUSTERED COLUMNSTORE;")
+        }
+        IndexStorage::Rowstore => format!(
+            "ALTER TABLE {{table}} ADD INDEX {name}{} NONCLUSTERED ({keys});",
+            if index.unique { " UNIQUE" } else { "" }
+        ),
+    }
 }
 
 fn create_index(index: &IndexDef) -> String {

@@ -15,10 +15,10 @@ use crate::model::{ObjectKey, TableDef, TemporalDef};
 use crate::quote_sql::{identifier, qualified, string_literal};
 use dependents::{Dependent, altered_columns, constraints, indexes, keyed_changes, rename_column};
 
-/// The changes to one table. A memory-optimized table's are not planned:
-/// SQL Server runs `ALTER TABLE` on one only outside a transaction (error
-/// 12331), and this deployment's changes run in one; a difference is
-/// blocked, naming what differs.
+/// The changes to one table. A memory-optimized table's `ALTER TABLE`
+/// runs only outside a transaction (SQL Server error 12331): its steps are
+/// moved out of the deployment's transaction afterwards (see
+/// `move_outside`).
 pub fn plan_table(
     live: &TableDef,
     desired: &TableDef,
@@ -26,28 +26,7 @@ pub fn plan_table(
     allow: &Allowances,
     plan: &mut Plan,
 ) {
-    if live.memory_optimized.is_none() && desired.memory_optimized.is_none() {
-        return plan_table_in_place(live, desired, context, allow, plan);
-    }
-    let mut scratch = Plan::default();
-    plan_table_in_place(live, desired, context, allow, &mut scratch);
-    let what: Vec<String> = scratch
-        .steps
-        .iter()
-        .map(|s| s.summary.clone())
-        .chain(scratch.blocked.iter().map(|b| b.summary.clone()))
-        .collect();
-    if !what.is_empty() {
-        plan.blocked.push(Blocked {
-            object: ObjectKey::Table(desired.name.clone()),
-            change: ChangeId {
-                target: desired.name.to_string(),
-                risk: Risk::Unplanned,
-            },
-            summary: what.join("; "),
-            reason: "a memory-optimized table is altered only outside a transaction, which is not planned yet: change it by hand, or keep its definition".into(),
-        });
-    }
+    plan_table_in_place(live, desired, context, allow, plan)
 }
 
 /// The changes to one table, in an order SQL Server accepts: constraints
@@ -195,6 +174,26 @@ fn plan_table_in_place(
             .collect::<Vec<_>>()
     };
     let drop_keys = hold(drop_keys, plan, true, "constraint");
+    // A memory-optimized table: a bucket count alone changes in place; its
+    // primary key cannot go (a durable one must always have one).
+    let (drop_keys, add_keys) = if live.memory_optimized.is_some() {
+        let (drop_keys, add_keys) = table.rebucketed(plan, drop_keys, add_keys);
+        if let Some(pk) = drop_keys.iter().find(|d| {
+            live.primary_key
+                .as_ref()
+                .is_some_and(|k| k.name.eq_ignore_ascii_case(&d.name))
+        }) {
+            table.not_planned(
+                plan,
+                format!("change primary key {}", identifier(&pk.name)),
+                "a memory-optimized table's primary key is changed only by rebuilding the table outside a transaction, which is not planned yet: change it by hand, or keep the key (a bucket count alone changes in place)",
+            );
+            return;
+        }
+        (drop_keys, add_keys)
+    } else {
+        (drop_keys, add_keys)
+    };
     if let Some(key) = drop_keys
         .iter()
         .find(|d| d.key && altered.iter().any(|c| d.uses(c)))
@@ -219,16 +218,27 @@ fn plan_table_in_place(
     }
     let (drop_indexes, add_indexes) = keyed_changes(&indexes(live), &indexes(desired), &altered);
     let (drop_indexes, add_indexes) = table.renamed(plan, drop_indexes, add_indexes, true);
+    let (drop_indexes, add_indexes) = if live.memory_optimized.is_some() {
+        table.rebucketed(plan, drop_indexes, add_indexes)
+    } else {
+        (drop_indexes, add_indexes)
+    };
     let drop_indexes = hold(drop_indexes, plan, true, "index");
     for d in &drop_indexes {
+        // A memory-optimized table's indexes go through ALTER TABLE.
+        let statement = if live.memory_optimized.is_some() {
+            format!(
+                "ALTER TABLE {} DROP INDEX {};",
+                table.sql,
+                identifier(&d.name)
+            )
+        } else {
+            format!("DROP INDEX {} ON {};", identifier(&d.name), table.sql)
+        };
         table.safe(
             plan,
             format!("drop index {}", identifier(&d.name)),
-            vec![format!(
-                "DROP INDEX {} ON {};",
-                identifier(&d.name),
-                table.sql
-            )],
+            vec![statement],
         );
     }
 
@@ -434,6 +444,59 @@ struct Table {
 }
 
 impl Table {
+    /// Hash indexes and keys whose bucket count alone changes:
+    /// `ALTER INDEX .. REBUILD WITH (BUCKET_COUNT = n)`, taken out of the
+    /// drops and adds.
+    fn rebucketed(
+        &self,
+        plan: &mut Plan,
+        drop: Vec<Dependent>,
+        add: Vec<Dependent>,
+    ) -> (Vec<Dependent>, Vec<Dependent>) {
+        /// The definition without its bucket count, and the count.
+        fn split(definition: &str) -> Option<(String, u64)> {
+            let at = definition.find("BUCKET_COUNT = ")?;
+            let digits: String = definition[at + 15..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let count = digits.parse().ok()?;
+            let rest = format!(
+                "{}{}",
+                &definition[..at],
+                &definition[at + 15 + digits.len()..]
+            );
+            Some((rest, count))
+        }
+        let mut rebuilt = Vec::new();
+        for d in &drop {
+            let Some(a) = add.iter().find(|a| a.name.eq_ignore_ascii_case(&d.name)) else {
+                continue;
+            };
+            if let (Some((before, _)), Some((after, count))) =
+                (split(&d.definition), split(&a.definition))
+                && before == after
+            {
+                rebuilt.push(d.name.clone());
+                self.safe(
+                    plan,
+                    format!("bucket count of {} → {count}", identifier(&d.name)),
+                    vec![format!(
+                        "ALTER TABLE {} ALTER INDEX {} REBUILD WITH (BUCKET_COUNT = {count});",
+                        self.sql,
+                        identifier(&d.name)
+                    )],
+                );
+            }
+        }
+        let kept = |list: Vec<Dependent>| {
+            list.into_iter()
+                .filter(|d| !rebuilt.iter().any(|n| n.eq_ignore_ascii_case(&d.name)))
+                .collect::<Vec<_>>()
+        };
+        (kept(drop), kept(add))
+    }
+
     fn column_change(&self, column: &str, risk: Risk) -> ChangeId {
         ChangeId {
             target: format!("{}.{}", self.target, column),
