@@ -166,9 +166,9 @@ pub(super) fn indexes(table: &TableDef) -> Vec<Dependent> {
         .collect()
 }
 
-/// `ALTER TABLE .. ADD INDEX`: how a memory-optimized table gains an index.
-fn memory_optimized_index(index: &IndexDef) -> String {
-    let keys = index
+/// An index's key columns, `[A], [B] DESC`.
+fn key_list(index: &IndexDef) -> String {
+    index
         .keys
         .iter()
         .map(|k| {
@@ -179,7 +179,12 @@ fn memory_optimized_index(index: &IndexDef) -> String {
             )
         })
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// `ALTER TABLE .. ADD INDEX`: how a memory-optimized table gains an index.
+fn memory_optimized_index(index: &IndexDef) -> String {
+    let keys = key_list(index);
     let name = identifier(&index.name);
     match index.storage {
         IndexStorage::Hash { bucket_count } => format!(
@@ -196,18 +201,7 @@ fn memory_optimized_index(index: &IndexDef) -> String {
 }
 
 fn create_index(index: &IndexDef) -> String {
-    let keys = index
-        .keys
-        .iter()
-        .map(|k| {
-            format!(
-                "{}{}",
-                identifier(&k.column),
-                if k.descending { " DESC" } else { "" }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let keys = key_list(index);
     let name = identifier(&index.name);
     match index.storage {
         IndexStorage::Columnstore => {
