@@ -22,9 +22,12 @@
 //!
 //! Column changes inside a rebuild that lose data (a column dropped, a
 //! narrowing or conversion, NULL to NOT NULL, a required column added) must
-//! be allowed too, each by its own name. Memory-optimized, graph and
-//! system-versioned tables, and tables under schema-bound views, are not
-//! rebuilt: that is said with the reason.
+//! be allowed too, each by its own name. A system-versioned table is
+//! rebuilt with versioning off, its period columns copied as ordinary
+//! columns, the period added back and versioning set on with the same
+//! history table (`DATA_CONSISTENCY_CHECK = ON`), when that history needs
+//! no change. Memory-optimized and graph tables, and tables under
+//! schema-bound views, are not rebuilt: that is said with the reason.
 
 use super::Table;
 use crate::deploy::type_change::{TypeChange, classify};
@@ -69,7 +72,29 @@ fn cannot_copy(live: &TableDef, desired: &TableDef, context: &RebuildContext) ->
         return Some("a graph table's node and edge ids cannot be copied".into());
     }
     if live.temporal.is_some() || desired.temporal.is_some() {
-        return Some("a system-versioned table's history would have to be rebuilt with it".into());
+        // Versioned alike (the versioning planner ran first): rebuilt when
+        // the history table needs no change, its columns being the table's.
+        let shape = |t: &TableDef| {
+            let mut columns: Vec<(String, String, bool)> = t
+                .columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.sql_name.to_lowercase(),
+                        c.value.sql.to_string(),
+                        c.value.nullable,
+                    )
+                })
+                .collect();
+            columns.sort();
+            columns
+        };
+        if live.temporal.is_none() || desired.temporal.is_none() || shape(live) != shape(desired) {
+            return Some(
+                "a system-versioned table is rebuilt only when its history table needs no change (the same columns, types and nullability)"
+                    .into(),
+            );
+        }
     }
     if !context.bound_views.is_empty() {
         return Some(format!(
@@ -186,6 +211,10 @@ pub(super) fn plan_rebuild(
     };
     let temporary_sql = qualified(&temporary.schema, &temporary.name);
     let mut batches = Vec::new();
+    // Versioning off for the copy; the history table stays as it is.
+    if live.temporal.is_some() {
+        batches.push(format!("ALTER TABLE {name} SET (SYSTEM_VERSIONING = OFF);"));
+    }
     for (other, fk) in &context.referencing {
         batches.push(format!(
             "ALTER TABLE {} DROP CONSTRAINT {};",
@@ -221,6 +250,8 @@ pub(super) fn plan_rebuild(
     // for its real name.
     let is_self =
         |fk: &ForeignKeyDef| fk.references.collision_key() == desired.name.collision_key();
+    // A versioned table's period columns are ordinary ones for the copy
+    // (their values are copied); the period is added after.
     let new_table = TableDef {
         name: temporary.clone(),
         foreign_keys: desired
@@ -230,6 +261,7 @@ pub(super) fn plan_rebuild(
             .cloned()
             .collect(),
         vector_indexes: Vec::new(),
+        temporal: None,
         ..desired.clone()
     };
     match crate::emit::table_script(&new_table) {
@@ -278,6 +310,30 @@ pub(super) fn plan_rebuild(
         string_literal(&temporary_sql),
         string_literal(&desired.name.name)
     ));
+    if let Some(temporal) = &desired.temporal {
+        batches.push(format!(
+            "ALTER TABLE {name} ADD PERIOD FOR SYSTEM_TIME ({}, {});",
+            identifier(&temporal.start),
+            identifier(&temporal.end)
+        ));
+        if temporal.hidden {
+            for column in [&temporal.start, &temporal.end] {
+                batches.push(format!(
+                    "ALTER TABLE {name} ALTER COLUMN {} ADD HIDDEN;",
+                    identifier(column)
+                ));
+            }
+        }
+        batches.push(format!(
+            "ALTER TABLE {name} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {}, DATA_CONSISTENCY_CHECK = ON{}));",
+            qualified(&temporal.history.schema, &temporal.history.name),
+            temporal
+                .retention
+                .as_deref()
+                .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
+                .unwrap_or_default()
+        ));
+    }
     for fk in desired.foreign_keys.iter().filter(|f| is_self(f)) {
         batches.push(format!(
             "ALTER TABLE {name} ADD {};",
