@@ -16,7 +16,17 @@ impl Table {
             column_definition(column)
         );
         let summary = format!("add column {}", identifier(&column.sql_name));
-        if fills_itself(column) {
+        if let (Some(temporal), Some(_)) = (&self.temporal, &column.computed) {
+            // SQL Server adds a computed column to a versioned table only
+            // with versioning off, and the history takes a stored column.
+            let history = format!(
+                "ALTER TABLE {} ADD {} {} NULL;",
+                qualified(&temporal.history.schema, &temporal.history.name),
+                identifier(&column.sql_name),
+                column.value.sql
+            );
+            self.safe(plan, summary, self.versioning_off(vec![add, history]));
+        } else if fills_itself(column) {
             self.safe(plan, summary, vec![add]);
         } else {
             let guard = self.guard(
@@ -50,13 +60,15 @@ impl Table {
             let same = canonical(&old.expression) == canonical(&new.expression)
                 && old.persisted == new.persisted;
             if !same || before.value.nullable != after.value.nullable {
+                // On a versioned table only with versioning off; the
+                // history keeps its stored column and the values in it.
                 self.safe(
                     plan,
                     format!("recompute column {name}"),
-                    vec![
+                    self.versioning_off(vec![
                         format!("ALTER TABLE {} DROP COLUMN {name};", self.sql),
                         format!("ALTER TABLE {} ADD {};", self.sql, column_definition(after)),
-                    ],
+                    ]),
                 );
             }
             return;

@@ -359,11 +359,6 @@ fn rebuild_reason(live: &TableDef, desired: &TableDef) -> Option<String> {
                     identifier(&after.sql_name)
                 ));
             }
-        } else if after.computed.is_some() && desired.temporal.is_some() {
-            return Some(format!(
-                "computed column {} added to a system-versioned table: SQL Server needs versioning off for it, and the history table a stored column in its place, which is not planned yet",
-                identifier(&after.sql_name)
-            ));
         }
     }
     None
