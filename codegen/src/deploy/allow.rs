@@ -23,7 +23,7 @@ impl fmt::Display for AllowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "cannot read the allowance `{}`: {}; write it as `schema.table[.column]:kind` with kind one of {}",
+            "cannot read the allowance `{}`: {}; write it as `schema.table[.column]:kind` (or `//broker/name:kind`) with kind one of {}",
             self.entry,
             self.reason,
             Risk::ALL.map(Risk::as_str).join(", ")
@@ -54,10 +54,13 @@ impl Allowances {
                 .into_iter()
                 .find(|r| r.as_str() == kind)
                 .ok_or_else(|| error(&format!("`{kind}` is not a kind of change")))?;
+            // Service Broker names are URIs (`//Shop/OrderContract`), taken
+            // whole; every other target is `schema.name[.column]`.
             let parts = target.split('.').count();
-            if !(2..=3).contains(&parts) || target.split('.').any(str::is_empty) {
+            let broker = target.starts_with("//");
+            if !broker && (!(2..=3).contains(&parts) || target.split('.').any(str::is_empty)) {
                 return Err(error(
-                    "the target is not `schema.table` or `schema.table.column`",
+                    "the target is not `schema.table`, `schema.table.column` or a Service Broker name (`//...`)",
                 ));
             }
             allowed.insert((target.to_lowercase(), risk));
@@ -117,6 +120,11 @@ mod tests {
         assert!(e.to_string().contains("`shrink` is not a kind"), "{e}");
         assert!(e.to_string().contains("narrow"), "{e}");
         assert!(Allowances::parse(["Atom:drop"]).is_err());
+        let broker = Allowances::parse(["//Shop/Order.v2:drop"]).unwrap();
+        assert!(broker.allows(&ChangeId {
+            target: "//shop/order.V2".into(),
+            risk: Risk::Drop
+        }));
         assert!(Allowances::parse(["dbo..x:drop"]).is_err());
     }
 }

@@ -352,16 +352,51 @@ pub fn plan_object(
                 return;
             };
             if contract_messages(before) != contract_messages(after) {
-                plan.blocked.push(Blocked {
-                    object: key.clone(),
-                    change: ChangeId {
-                        target: name.clone(),
-                        risk: Risk::Unplanned,
-                    },
-                    summary: "messages changed".into(),
-                    reason: "SQL Server has no ALTER CONTRACT, and dropping one ends the conversations on it: \
-                             drop it from its services and drop it by hand, or give the new contract a new name"
-                        .into(),
+                // No ALTER CONTRACT: taken off its services, dropped (which
+                // ends its conversations) and created again.
+                let change = ChangeId {
+                    target: name.clone(),
+                    risk: Risk::Drop,
+                };
+                if !allow.allows(&change) {
+                    plan.blocked.push(Blocked {
+                        object: key.clone(),
+                        change,
+                        summary: "messages changed".into(),
+                        reason: "SQL Server has no ALTER CONTRACT: it is dropped and created again, which ends the conversations on it with an error (or give the new contract a new name)".into(),
+                    });
+                    return;
+                }
+                let services: Vec<&LiveService> = live
+                    .services
+                    .iter()
+                    .filter(|s| s.contracts.iter().any(|c| same(c, name)))
+                    .collect();
+                let mut batches: Vec<String> = services
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "ALTER SERVICE {} (DROP CONTRACT {});",
+                            identifier(&s.name),
+                            identifier(name)
+                        )
+                    })
+                    .collect();
+                batches.push(format!("DROP CONTRACT {};", identifier(name)));
+                batches.extend(super::script::batches(script));
+                batches.extend(services.iter().map(|s| {
+                    format!(
+                        "ALTER SERVICE {} (ADD CONTRACT {});",
+                        identifier(&s.name),
+                        identifier(name)
+                    )
+                }));
+                plan.steps.push(Step {
+                    allowed: vec![change],
+                    ..alter(
+                        "messages changed: dropped and created, its conversations ended".into(),
+                        batches,
+                    )
                 });
             }
         }
