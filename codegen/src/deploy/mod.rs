@@ -434,6 +434,7 @@ pub fn plan_changes_with_assembly(
                 &file.contents,
                 desired,
                 &live.objects,
+                &live.tables,
                 allow,
                 &mut plan,
             ),

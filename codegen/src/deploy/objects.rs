@@ -270,6 +270,7 @@ pub fn plan_object(
     script: &str,
     desired: &Model,
     live: &LiveObjects,
+    live_tables: &[crate::model::TableDef],
     allow: &Allowances,
     plan: &mut Plan,
 ) {
@@ -320,6 +321,9 @@ pub fn plan_object(
             let Some(after) = desired.sequences.iter().find(|s| &s.name == name) else {
                 return;
             };
+            if before.sql_type != after.sql_type {
+                return retype_sequence(key, script, before, after, live_tables, allow, plan);
+            }
             plan_sequence(key, before, after, allow, plan);
         }
         ObjectKey::MessageType(name) => {
@@ -540,6 +544,106 @@ fn effective_bounds(s: &SequenceDef) -> (Option<i64>, Option<i64>) {
     )
 }
 
+/// A sequence of another type: there is no ALTER for it, so the defaults
+/// that draw from it are dropped, the sequence dropped and created with its
+/// new type, carried on from the last value the old one gave (read on the
+/// server at run time), and the defaults put back. A narrower type is a
+/// `narrow` change: the next value may not fit, which fails the deployment.
+fn retype_sequence(
+    key: &ObjectKey,
+    script: &str,
+    before: &SequenceDef,
+    after: &SequenceDef,
+    live_tables: &[crate::model::TableDef],
+    allow: &Allowances,
+    plan: &mut Plan,
+) {
+    use super::type_change::{TypeChange, classify};
+    let name = qualified(&after.name.schema, &after.name.name);
+    let summary = format!("type {} → {}", before.sql_type, after.sql_type);
+    let mut allowed = Vec::new();
+    if classify(before.sql_type, after.sql_type) != TypeChange::Widening {
+        let change = ChangeId {
+            target: after.name.to_string(),
+            risk: Risk::Narrow,
+        };
+        if !allow.allows(&change) {
+            plan.blocked.push(Blocked {
+                object: key.clone(),
+                change,
+                summary,
+                reason:
+                    "the sequence carries on from its last value, which may not fit the new type"
+                        .into(),
+            });
+            return;
+        }
+        allowed.push(change);
+    }
+    // Defaults drawing from it, as the database has them.
+    let uses = |expression: &str| {
+        let text: String = expression
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '[' && *c != ']')
+            .collect();
+        let bare = format!("{}.{}", after.name.schema, after.name.name).to_lowercase();
+        text.contains(&format!("nextvaluefor{bare}"))
+            || (after.name.schema.eq_ignore_ascii_case("dbo")
+                && text.contains(&format!("nextvaluefor{}", after.name.name.to_lowercase())))
+    };
+    let defaults: Vec<(String, String, &crate::model::DefaultDef)> = live_tables
+        .iter()
+        .flat_map(|t| {
+            t.columns.iter().filter_map(move |c| {
+                c.default.as_ref().filter(|d| uses(&d.expression)).map(|d| {
+                    (
+                        qualified(&t.name.schema, &t.name.name),
+                        c.sql_name.clone(),
+                        d,
+                    )
+                })
+            })
+        })
+        .collect();
+    let mut batches: Vec<String> = defaults
+        .iter()
+        .map(|(table, _, d)| {
+            format!(
+                "ALTER TABLE {table} DROP CONSTRAINT {};",
+                identifier(&d.name)
+            )
+        })
+        .collect();
+    // The new sequence starts where the source says (so its start value
+    // compares equal next time), then hands out, unused, every value up to
+    // the last one the old sequence gave: the next is the one after it.
+    let literal = crate::quote_sql::string_literal(&name);
+    batches.push(format!(
+        "DECLARE @last DECIMAL(38, 0) = (SELECT CAST(last_used_value AS DECIMAL(38, 0)) FROM sys.sequences WHERE object_id = OBJECT_ID({literal}));\nDROP SEQUENCE {name};\n{}\nIF @last IS NOT NULL\nBEGIN\n    DECLARE @taken BIGINT = CAST((@last - ({})) / ({}) AS BIGINT) + 1;\n    IF @taken > 0\n        EXEC sys.sp_sequence_get_range @sequence_name = {literal}, @range_size = @taken;\nEND;",
+        super::script::batches(script).join("\n"),
+        after.start,
+        after.increment
+    ));
+    batches.extend(defaults.iter().map(|(table, column, d)| {
+        format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} DEFAULT ({}) FOR {};",
+            identifier(&d.name),
+            d.expression,
+            identifier(column)
+        )
+    }));
+    plan.steps.push(Step {
+        object: key.clone(),
+        action: Action::Alter,
+        summary: format!("{summary}: dropped and created, carrying on from its last value"),
+        batches,
+        allowed,
+    });
+    // Its permissions went with it.
+    plan.recreated.push(after.name.clone());
+}
+
 fn plan_sequence(
     key: &ObjectKey,
     before: &SequenceDef,
@@ -548,19 +652,6 @@ fn plan_sequence(
     plan: &mut Plan,
 ) {
     let name = qualified(&after.name.schema, &after.name.name);
-    if before.sql_type != after.sql_type {
-        plan.blocked.push(Blocked {
-            object: key.clone(),
-            change: ChangeId {
-                target: after.name.to_string(),
-                risk: Risk::Unplanned,
-            },
-            summary: format!("type {} → {}", before.sql_type, after.sql_type),
-            reason: "a sequence's type cannot be altered: drop it by hand (values restart), or keep its type"
-                .into(),
-        });
-        return;
-    }
     let mut options = Vec::new();
     let mut summary = Vec::new();
     if before.increment != after.increment {
