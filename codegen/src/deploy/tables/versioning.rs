@@ -12,8 +12,11 @@
 //!   old history renamed, versioning on with the new name and retention.
 //! - The period's hidden flag: `ALTER COLUMN ... ADD/DROP HIDDEN`.
 //!
-//! Renamed period columns are not planned. Every case leaves `live` as the
-//! desired versioning, so the rest of the table is compared as usual.
+//! - Period columns renamed (declared with `renamed_from`): versioning off,
+//!   each renamed in the table and the history, versioning on.
+//!
+//! Every case leaves `live` as the desired versioning, so the rest of the
+//! table is compared as usual.
 
 use super::same_temporal;
 use crate::deploy::{Action, Plan, Step};
@@ -111,16 +114,70 @@ pub(super) fn plan_versioning(
             live.temporal = None;
         }
         (Some(before), Some(after)) => {
-            if !before.start.eq_ignore_ascii_case(&after.start)
-                || !before.end.eq_ignore_ascii_case(&after.end)
-            {
-                return Err(
-                    "its period columns are renamed, which is not planned yet: rename them by hand (versioning off, sp_rename, versioning on), or keep their names"
-                        .into(),
-                );
-            }
             let mut batches = Vec::new();
             let mut summary = Vec::new();
+            // Period columns renamed with `renamed_from`: versioning off,
+            // each renamed in the table and its history, versioning on.
+            let mut renames = Vec::new();
+            for (old, new) in [(&before.start, &after.start), (&before.end, &after.end)] {
+                if old.eq_ignore_ascii_case(new) {
+                    continue;
+                }
+                let declared = desired
+                    .column(new)
+                    .and_then(|c| c.renamed_from.as_deref())
+                    .is_some_and(|from| from.eq_ignore_ascii_case(old));
+                if !declared {
+                    return Err(format!(
+                        "its period column {} is now {} without `renamed_from`: declare the rename (`#[sql(renamed_from = \"{old}\")]`), or keep the name",
+                        identifier(old),
+                        identifier(new)
+                    ));
+                }
+                renames.push((old.clone(), new.clone()));
+            }
+            if !renames.is_empty() {
+                let history = qualified(&before.history.schema, &before.history.name);
+                let mut renaming = Vec::new();
+                for (old, new) in &renames {
+                    for owner in [&table, &history] {
+                        renaming.push(format!(
+                            "EXEC sp_rename {}, {}, N'COLUMN';",
+                            string_literal(&format!("{owner}.{}", identifier(old))),
+                            string_literal(new)
+                        ));
+                    }
+                    summary.push(format!(
+                        "period column {} renamed {}",
+                        identifier(old),
+                        identifier(new)
+                    ));
+                    if let Some(column) = live
+                        .columns
+                        .iter_mut()
+                        .find(|c| c.sql_name.eq_ignore_ascii_case(old))
+                    {
+                        column.sql_name = new.clone();
+                    }
+                }
+                batches.push(format!(
+                    "ALTER TABLE {table} SET (SYSTEM_VERSIONING = OFF);"
+                ));
+                batches.extend(renaming);
+                batches.push(versioning_on(
+                    &table,
+                    &TemporalDef {
+                        start: after.start.clone(),
+                        end: after.end.clone(),
+                        ..before.clone()
+                    },
+                ));
+            }
+            let before = TemporalDef {
+                start: after.start.clone(),
+                end: after.end.clone(),
+                ..before
+            };
             if before.hidden != after.hidden {
                 for column in [&after.start, &after.end] {
                     batches.push(format!(
