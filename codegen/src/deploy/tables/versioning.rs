@@ -8,8 +8,8 @@
 //! - Off: versioning set off and the period dropped; the period columns
 //!   stay as ordinary columns (dropping them is a column drop, allowed or
 //!   not like any other), and the history table stays as an ordinary table.
-//! - Another history table (same schema and period): versioning off, the
-//!   old history renamed, versioning on with the new name and retention.
+//! - Another history table: versioning off, the old history moved to its
+//!   schema and renamed, versioning on with the new name and retention.
 //! - The period's hidden flag: `ALTER COLUMN ... ADD/DROP HIDDEN`.
 //!
 //! - Period columns renamed (declared with `renamed_from`): versioning off,
@@ -193,30 +193,32 @@ pub(super) fn plan_versioning(
                 });
             }
             if before.history.collision_key() != after.history.collision_key() {
-                if !before
-                    .history
-                    .schema
-                    .eq_ignore_ascii_case(&after.history.schema)
-                {
-                    return Err(format!(
-                        "its history table moves from schema {} to {}, which is not planned yet",
-                        identifier(&before.history.schema),
-                        identifier(&after.history.schema)
-                    ));
-                }
+                // Versioning off, the history moved (ALTER SCHEMA ..
+                // TRANSFER) and renamed with its rows, versioning on.
                 batches.push(format!(
                     "ALTER TABLE {table} SET (SYSTEM_VERSIONING = OFF);"
                 ));
-                batches.push(format!(
-                    "EXEC sp_rename {}, {};",
-                    string_literal(&qualified(&before.history.schema, &before.history.name)),
-                    string_literal(&after.history.name)
-                ));
+                let mut at = before.history.clone();
+                if !at.schema.eq_ignore_ascii_case(&after.history.schema) {
+                    batches.push(format!(
+                        "ALTER SCHEMA {} TRANSFER {};",
+                        identifier(&after.history.schema),
+                        qualified(&at.schema, &at.name)
+                    ));
+                    at.schema = after.history.schema.clone();
+                }
+                if !at.name.eq_ignore_ascii_case(&after.history.name) {
+                    batches.push(format!(
+                        "EXEC sp_rename {}, {};",
+                        string_literal(&qualified(&at.schema, &at.name)),
+                        string_literal(&after.history.name)
+                    ));
+                }
                 batches.push(versioning_on(&table, after));
                 summary.push(format!(
-                    "history {} renamed {}, its rows kept",
+                    "history {} is now {}, its rows kept",
                     qualified(&before.history.schema, &before.history.name),
-                    identifier(&after.history.name)
+                    qualified(&after.history.schema, &after.history.name)
                 ));
             } else if !same_temporal(
                 Some(&TemporalDef {
@@ -255,4 +257,61 @@ fn versioning_on(table: &str, temporal: &TemporalDef) -> String {
             .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
             .unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versioned_table() -> TableDef {
+        let source = r#"
+#[derive(SqlTable)]
+#[sql(temporal(retention = "90 DAYS"))]
+pub struct Customer {
+    #[sql(primary_key)]
+    pub customer_id: i32,
+    #[sql(period_start)]
+    pub valid_from: NaiveDateTime,
+    #[sql(period_end)]
+    pub valid_to: NaiveDateTime,
+}
+"#;
+        let generation = crate::output::generate_with(
+            "src/lib.rs",
+            |path| {
+                (path == "src/lib.rs")
+                    .then(|| source.to_string())
+                    .ok_or_else(|| {
+                        std::io::Error::new(std::io::ErrorKind::NotFound, path.to_string())
+                    })
+            },
+            &crate::emit::EmitOptions::default(),
+        );
+        assert!(
+            generation.diagnostics.is_empty(),
+            "{:?}",
+            generation.diagnostics
+        );
+        generation.model.tables[0].clone()
+    }
+
+    #[test]
+    fn a_history_in_another_schema_is_transferred_with_its_rows() {
+        // A database made by another tool keeps the history in its own schema.
+        let desired = versioned_table();
+        let mut live = desired.clone();
+        let temporal = live.temporal.as_mut().unwrap();
+        temporal.history.schema = "history".into();
+        let mut plan = Plan::default();
+        plan_versioning(&mut live, &desired, &mut plan).unwrap();
+        assert_eq!(
+            plan.steps[0].batches,
+            [
+                "ALTER TABLE [dbo].[Customer] SET (SYSTEM_VERSIONING = OFF);",
+                "ALTER SCHEMA [dbo] TRANSFER [history].[CustomerHistory];",
+                "ALTER TABLE [dbo].[Customer] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [dbo].[CustomerHistory], HISTORY_RETENTION_PERIOD = 90 DAYS));",
+            ]
+        );
+        assert_eq!(live.temporal, desired.temporal);
+    }
 }
