@@ -73,8 +73,9 @@ enum Command {
         #[arg(long)]
         from_root: Option<PathBuf>,
         /// Allow one change that can lose data, `schema.table[.column]:kind`
-        /// (kinds: drop, narrow, convert, vector-dimension, not-null,
-        /// required, rebuild, restart); repeatable.
+        /// or `//broker/name:kind` (kinds: drop, narrow, convert,
+        /// vector-dimension, not-null, required, rebuild, restart);
+        /// repeatable.
         #[arg(long = "allow", value_name = "CHANGE")]
         allow: Vec<String>,
         /// Write the deployment script here.
