@@ -23,13 +23,22 @@ use std::collections::BTreeSet;
 #[derive(Debug, Default)]
 pub(super) struct AssemblyPlan {
     pub step: Option<Step>,
-    /// Modules (by [`same_name`]) dropped by the step: their own steps
-    /// create them again.
-    pub dropped: BTreeSet<String>,
-    /// Database modules the source lacks, dropped by the step (allowed).
-    pub dropped_extra: BTreeSet<String>,
-    /// The names of the modules in `dropped`.
+    /// Modules dropped by the step whose own steps create them again.
     pub recreated: Vec<QualifiedName>,
+    /// Database modules the source lacks, dropped by the step (allowed),
+    /// by [`same_name`].
+    pub dropped_extra: BTreeSet<String>,
+}
+
+impl AssemblyPlan {
+    /// Whether the step drops this module for its own step to create again.
+    pub fn recreates(&self, key: &ObjectKey) -> bool {
+        module_name(key).is_some_and(|name| {
+            self.recreated
+                .iter()
+                .any(|n| n.collision_key() == name.collision_key())
+        })
+    }
 }
 
 /// The SHA2_512 of an assembly's bits as the catalog reader gives it:
@@ -145,7 +154,6 @@ pub(super) fn plan_assembly(
                         .definition(bound)
                         .is_some_and(|before| definition(before) == text) => {}
                 Some(_) => {
-                    out.dropped.insert(same_name(bound));
                     out.recreated.push(module.clone());
                     drops.extend(drop_statement(bound));
                 }
@@ -186,7 +194,7 @@ pub(super) fn plan_assembly(
                 identifier(name),
                 binary_literal(bits)
             ));
-            let changed = out.dropped.len() + out.dropped_extra.len();
+            let changed = out.recreated.len() + out.dropped_extra.len();
             format!(
                 "new bits ({} bytes, SHA2_512 {}…, was {}…), replaced in place{}",
                 bits.len(),

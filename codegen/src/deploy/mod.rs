@@ -416,7 +416,11 @@ pub fn plan_changes_with_assembly(
                         allowed: Vec::new(),
                     }),
                     (Some(before), Some(after)) => {
-                        let context = rebuild_context(live, desired, &desired_scripts, before);
+                        let surroundings = tables::Surroundings {
+                            live,
+                            desired,
+                            desired_scripts: &desired_scripts,
+                        };
                         let mut before = before.clone();
                         before.foreign_keys.retain(|fk| {
                             !plan.taken_down.iter().any(|(t, n)| {
@@ -424,7 +428,7 @@ pub fn plan_changes_with_assembly(
                                     && n.eq_ignore_ascii_case(&fk.name)
                             })
                         });
-                        tables::plan_table(&before, after, &context, allow, &mut plan)
+                        tables::plan_table(&before, after, &surroundings, allow, &mut plan)
                     }
                     _ => {}
                 }
@@ -438,10 +442,7 @@ pub fn plan_changes_with_assembly(
                 allow,
                 &mut plan,
             ),
-            _ => match live
-                .definition(key)
-                .filter(|_| !assembly.dropped.contains(&same_name(key)))
-            {
+            _ => match live.definition(key).filter(|_| !assembly.recreates(key)) {
                 None => plan.steps.push(Step {
                     object: key.clone(),
                     action: Action::Create,
@@ -490,73 +491,6 @@ pub fn plan_changes_with_assembly(
     }
     move_outside(&mut plan, desired);
     Ok(plan)
-}
-
-/// What a rebuild of `table` (as the database has it) must take down and
-/// put back around it.
-fn rebuild_context(
-    live: &Live,
-    desired: &Model,
-    desired_scripts: &[(ObjectKey, crate::emit::GeneratedFile)],
-    table: &crate::model::TableDef,
-) -> tables::RebuildContext {
-    let name = table.name.collision_key();
-    let referencing: Vec<(QualifiedName, crate::model::ForeignKeyDef)> = live
-        .tables
-        .iter()
-        .filter(|t| t.name.collision_key() != name)
-        .flat_map(|t| {
-            t.foreign_keys
-                .iter()
-                .filter(|fk| fk.references.collision_key() == name)
-                .map(|fk| (t.name.clone(), fk.clone()))
-        })
-        .collect();
-    let policy_covers = live.objects.tenant_policy.as_ref().is_some_and(|p| {
-        let covered = format!("{}.{}", table.name.schema, table.name.name).to_lowercase();
-        p.predicates.iter().any(|pr| pr.table == covered)
-    });
-    // A schema-bound view naming the table blocks DROP TABLE.
-    let bound_views = live
-        .scripts
-        .values()
-        .filter(|(key, text)| {
-            let text = text.to_lowercase();
-            matches!(key, ObjectKey::View(_))
-                && text.contains("schemabinding")
-                && text.contains(&table.name.name.to_lowercase())
-        })
-        .map(|(key, _)| key.to_string())
-        .collect();
-    let vector_indexes = desired_scripts
-        .iter()
-        .filter(|(key, _)| matches!(key, ObjectKey::VectorIndex(t, _) if t.collision_key() == name))
-        .map(|(_, file)| file.contents.clone())
-        .collect();
-    let changing_references = referencing
-        .iter()
-        .filter(|(other, fk)| {
-            let before = live.table(other);
-            let after = desired
-                .tables
-                .iter()
-                .find(|t| t.name.collision_key() == other.collision_key());
-            fk.columns.iter().any(|c| {
-                let type_of = |t: Option<&crate::model::TableDef>| {
-                    t.and_then(|t| t.column(c)).map(|c| c.value.sql)
-                };
-                type_of(before) != type_of(after)
-            })
-        })
-        .map(|(other, fk)| (other.clone(), fk.name.clone()))
-        .collect();
-    tables::RebuildContext {
-        referencing,
-        policy_covers,
-        bound_views,
-        vector_indexes,
-        changing_references,
-    }
 }
 
 /// Moves what SQL Server cannot run in a transaction out of it: creating or

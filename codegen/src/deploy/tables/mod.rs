@@ -8,34 +8,22 @@ mod dependents;
 mod rebuild;
 mod versioning;
 
-pub use rebuild::RebuildContext;
+pub use rebuild::Surroundings;
 
 use super::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
 use crate::model::{ObjectKey, TableDef, TemporalDef};
 use crate::quote_sql::{identifier, qualified, string_literal};
 use dependents::{Dependent, altered_columns, constraints, indexes, keyed_changes, rename_column};
 
-/// The changes to one table. A memory-optimized table's `ALTER TABLE`
+/// The changes to one table, in an order SQL Server accepts: constraints
+/// and indexes that go or change are dropped first, columns changed, then
+/// constraints and indexes added. A memory-optimized table's `ALTER TABLE`
 /// runs only outside a transaction (SQL Server error 12331): its steps are
-/// moved out of the deployment's transaction afterwards (see
-/// `move_outside`).
+/// moved out of the deployment's transaction afterwards (`move_outside`).
 pub fn plan_table(
     live: &TableDef,
     desired: &TableDef,
-    context: &RebuildContext,
-    allow: &Allowances,
-    plan: &mut Plan,
-) {
-    plan_table_in_place(live, desired, context, allow, plan)
-}
-
-/// The changes to one table, in an order SQL Server accepts: constraints
-/// and indexes that go or change are dropped first, columns changed, then
-/// constraints and indexes added.
-fn plan_table_in_place(
-    live: &TableDef,
-    desired: &TableDef,
-    context: &RebuildContext,
+    surroundings: &Surroundings<'_>,
     allow: &Allowances,
     plan: &mut Plan,
 ) {
@@ -122,7 +110,7 @@ fn plan_table_in_place(
     }
     let live = &live;
     if let Some(reason) = rebuild_reason(live, desired) {
-        rebuild::plan_rebuild(live, desired, context, allow, plan, &table, &reason);
+        rebuild::plan_rebuild(live, desired, surroundings, allow, plan, &table, &reason);
         return;
     }
 
@@ -202,7 +190,7 @@ fn plan_table_in_place(
             "a column of key {} changes, and keys of other tables may stand on it",
             identifier(&key.name)
         );
-        rebuild::plan_rebuild(live, desired, context, allow, plan, &table, &reason);
+        rebuild::plan_rebuild(live, desired, surroundings, allow, plan, &table, &reason);
         return;
     }
     for d in &drop_keys {
@@ -579,20 +567,31 @@ impl Table {
         let Some(t) = &self.temporal else {
             return batches;
         };
-        let history = qualified(&t.history.schema, &t.history.name);
         let mut all = vec![format!(
             "ALTER TABLE {} SET (SYSTEM_VERSIONING = OFF);",
             self.sql
         )];
         all.extend(batches);
-        all.push(format!(
-            "ALTER TABLE {} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {history}, DATA_CONSISTENCY_CHECK = ON{}));",
-            self.sql,
-            t.retention
-                .as_ref()
-                .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
-                .unwrap_or_default()
-        ));
+        all.push(versioning_on(&self.sql, t, true));
         all
     }
+}
+
+/// `ALTER TABLE .. SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = ..,
+/// [DATA_CONSISTENCY_CHECK = ON,] retention))`: `table` is `[schema].[name]`.
+fn versioning_on(table: &str, temporal: &TemporalDef, consistency_check: bool) -> String {
+    format!(
+        "ALTER TABLE {table} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {}{}{}));",
+        qualified(&temporal.history.schema, &temporal.history.name),
+        if consistency_check {
+            ", DATA_CONSISTENCY_CHECK = ON"
+        } else {
+            ""
+        },
+        temporal
+            .retention
+            .as_deref()
+            .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
+            .unwrap_or_default()
+    )
 }

@@ -30,15 +30,18 @@
 //! schema-bound views, are not rebuilt: that is said with the reason.
 
 use super::Table;
+use crate::deploy::Live;
+use crate::deploy::script::definition;
 use crate::deploy::type_change::{TypeChange, classify};
 use crate::deploy::{Action, Allowances, Blocked, ChangeId, Plan, Risk, Step};
+use crate::emit::GeneratedFile;
 use crate::emit::table::foreign_key_clause;
-use crate::model::{ForeignKeyDef, QualifiedName, TableDef};
+use crate::model::{ForeignKeyDef, Model, ObjectKey, QualifiedName, TableDef};
 use crate::quote_sql::{identifier, qualified, string_literal};
 
 /// What around the table a rebuild must take down and put back.
 #[derive(Debug, Default)]
-pub struct RebuildContext {
+struct RebuildContext {
     /// Other tables' foreign keys to this table, as the database has them.
     pub referencing: Vec<(QualifiedName, ForeignKeyDef)>,
     /// The tenant security policy covers the table.
@@ -58,6 +61,83 @@ impl RebuildContext {
         self.changing_references
             .iter()
             .any(|(t, n)| t.collision_key() == table.collision_key() && n.eq_ignore_ascii_case(fk))
+    }
+}
+
+/// What surrounds the table being planned: read only when it is rebuilt.
+pub struct Surroundings<'a> {
+    pub live: &'a Live,
+    pub desired: &'a Model,
+    pub desired_scripts: &'a [(ObjectKey, GeneratedFile)],
+}
+
+impl Surroundings<'_> {
+    /// What a rebuild of `table` (as the database has it) must take down
+    /// and put back around it.
+    fn context(&self, table: &TableDef) -> RebuildContext {
+        let Surroundings {
+            live,
+            desired,
+            desired_scripts,
+        } = *self;
+        let name = table.name.collision_key();
+        let referencing: Vec<(QualifiedName, ForeignKeyDef)> = live
+            .tables
+            .iter()
+            .filter(|t| t.name.collision_key() != name)
+            .flat_map(|t| {
+                t.foreign_keys
+                    .iter()
+                    .filter(|fk| fk.references.collision_key() == name)
+                    .map(|fk| (t.name.clone(), fk.clone()))
+            })
+            .collect();
+        let policy_covers = live.objects.tenant_policy.as_ref().is_some_and(|p| {
+            let covered = format!("{}.{}", table.name.schema, table.name.name).to_lowercase();
+            p.predicates.iter().any(|pr| pr.table == covered)
+        });
+        // A schema-bound view naming the table blocks DROP TABLE.
+        let bound_views = live
+            .scripts
+            .values()
+            .filter(|(key, text)| {
+                let text = text.to_lowercase();
+                matches!(key, ObjectKey::View(_))
+                    && text.contains("schemabinding")
+                    && text.contains(&table.name.name.to_lowercase())
+            })
+            .map(|(key, _)| key.to_string())
+            .collect();
+        let vector_indexes = desired_scripts
+            .iter()
+            .filter(
+                |(key, _)| matches!(key, ObjectKey::VectorIndex(t, _) if t.collision_key() == name),
+            )
+            .map(|(_, file)| file.contents.clone())
+            .collect();
+        let changing_references = referencing
+            .iter()
+            .filter(|(other, fk)| {
+                let before = live.table(other);
+                let after = desired
+                    .tables
+                    .iter()
+                    .find(|t| t.name.collision_key() == other.collision_key());
+                fk.columns.iter().any(|c| {
+                    let type_of =
+                        |t: Option<&TableDef>| t.and_then(|t| t.column(c)).map(|c| c.value.sql);
+                    type_of(before) != type_of(after)
+                })
+            })
+            .map(|(other, fk)| (other.clone(), fk.name.clone()))
+            .collect();
+        RebuildContext {
+            referencing,
+            policy_covers,
+            bound_views,
+            vector_indexes,
+            changing_references,
+        }
     }
 }
 
@@ -109,12 +189,13 @@ fn cannot_copy(live: &TableDef, desired: &TableDef, context: &RebuildContext) ->
 pub(super) fn plan_rebuild(
     live: &TableDef,
     desired: &TableDef,
-    context: &RebuildContext,
+    surroundings: &Surroundings<'_>,
     allow: &Allowances,
     plan: &mut Plan,
     table: &Table,
     reason: &str,
 ) {
+    let context = &surroundings.context(live);
     let summary = format!("rebuild {}", table.sql);
     if let Some(why) = cannot_copy(live, desired, context) {
         table.not_planned(
@@ -265,13 +346,7 @@ pub(super) fn plan_rebuild(
         ..desired.clone()
     };
     match crate::emit::table_script(&new_table) {
-        Ok(script) => batches.push(
-            script
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        Ok(script) => batches.push(definition(&script)),
         Err(e) => {
             table.not_planned(
                 plan,
@@ -324,15 +399,7 @@ pub(super) fn plan_rebuild(
                 ));
             }
         }
-        batches.push(format!(
-            "ALTER TABLE {name} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {}, DATA_CONSISTENCY_CHECK = ON{}));",
-            qualified(&temporal.history.schema, &temporal.history.name),
-            temporal
-                .retention
-                .as_deref()
-                .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
-                .unwrap_or_default()
-        ));
+        batches.push(super::versioning_on(name, temporal, true));
     }
     for fk in desired.foreign_keys.iter().filter(|f| is_self(f)) {
         batches.push(format!(
@@ -351,15 +418,7 @@ pub(super) fn plan_rebuild(
             foreign_key_clause(fk)
         ));
     }
-    for index in &context.vector_indexes {
-        batches.push(
-            index
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-    }
+    batches.extend(context.vector_indexes.iter().map(|index| definition(index)));
     let mut allowed: Vec<ChangeId> = risks.into_iter().map(|(c, _)| c).collect();
     allowed.push(rebuild);
     plan.steps.push(Step {

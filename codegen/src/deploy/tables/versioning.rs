@@ -18,7 +18,7 @@
 //! Every case leaves `live` as the desired versioning, so the rest of the
 //! table is compared as usual.
 
-use super::same_temporal;
+use super::{same_temporal, versioning_on};
 use crate::deploy::{Action, Plan, Step};
 use crate::model::{ObjectKey, TableColumn, TableDef, TemporalDef};
 use crate::quote_sql::{identifier, qualified, string_literal};
@@ -87,7 +87,7 @@ pub(super) fn plan_versioning(
                         identifier(&default_name(start)),
                         identifier(&default_name(end))
                     ),
-                    versioning_on(&table, after),
+                    versioning_on(&table, after, false),
                 ],
             );
             live.columns.push(TableColumn {
@@ -171,6 +171,7 @@ pub(super) fn plan_versioning(
                         end: after.end.clone(),
                         ..before.clone()
                     },
+                    false,
                 ));
             }
             let before = TemporalDef {
@@ -214,7 +215,7 @@ pub(super) fn plan_versioning(
                         string_literal(&after.history.name)
                     ));
                 }
-                batches.push(versioning_on(&table, after));
+                batches.push(versioning_on(&table, after, false));
                 summary.push(format!(
                     "history {} is now {}, its rows kept",
                     qualified(&before.history.schema, &before.history.name),
@@ -244,19 +245,6 @@ pub(super) fn plan_versioning(
         (None, None) => {}
     }
     Ok(())
-}
-
-/// `SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = ..., retention))`.
-fn versioning_on(table: &str, temporal: &TemporalDef) -> String {
-    format!(
-        "ALTER TABLE {table} SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = {}{}));",
-        qualified(&temporal.history.schema, &temporal.history.name),
-        temporal
-            .retention
-            .as_deref()
-            .map(|r| format!(", HISTORY_RETENTION_PERIOD = {r}"))
-            .unwrap_or_default()
-    )
 }
 
 #[cfg(test)]
