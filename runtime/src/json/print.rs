@@ -8,6 +8,8 @@
 //! Each element costs one f64 multiply by a tabled power of ten, a rounding
 //! check on the digit count, and the digits formatted eight at a time in a
 //! 64-bit word (SWAR); 16 bytes are written per element with two stores.
+//! With AVX2 (`print_avx2.rs`) four elements go through the same steps at
+//! once.
 
 use super::POW10;
 use std::fmt;
@@ -32,46 +34,66 @@ impl std::error::Error for NonFiniteElement {}
 
 /// Bytes one element takes at most: sign, `d.dddddddd`, `e`, sign, three
 /// exponent digits.
-const ELEMENT: usize = 16;
+pub(super) const ELEMENT: usize = 16;
 
 /// The JSON text of `values`: `[e0,e1,...]`. NaN and infinities are refused
 /// with the first one's index.
 pub fn print_vector(values: &[f32]) -> Result<String, NonFiniteElement> {
-    if let Some(index) = values.iter().position(|x| !x.is_finite()) {
-        return Err(NonFiniteElement {
-            index,
-            value: format!("{}", values[index]),
-        });
-    }
-    // Each element: up to 16 bytes and a comma (written as 17 bytes of two
-    // whole 8-byte stores and one byte), plus the brackets.
+    print_with(values, true)
+}
+
+/// `print_vector`, with AVX2 for all but the last few elements where the
+/// CPU has it and `simd` allows.
+fn print_with(values: &[f32], simd: bool) -> Result<String, NonFiniteElement> {
+    let non_finite = |index: usize| NonFiniteElement {
+        index,
+        value: format!("{}", values[index]),
+    };
+    // Each element: up to 16 bytes and a comma (written as 17 bytes of
+    // whole 8- or 16-byte stores and one byte), plus the brackets.
     let capacity = values.len() * (ELEMENT + 1) + 2;
     let mut out: Vec<u8> = Vec::with_capacity(capacity);
     let base = out.as_mut_ptr();
-    let mut at = 0;
+    // SAFETY: capacity >= 2.
+    unsafe { base.write(b'[') };
+    let mut at = 1;
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if simd && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt") {
+        let groups = values.len() / 4 * 4;
+        // SAFETY: the CPU has the features; from byte 1, ELEMENT + 1 bytes
+        // per element remain.
+        match unsafe { super::print_avx2::print_groups(&values[..groups], base.add(1)) } {
+            Some(written) => {
+                at += written;
+                done = groups;
+            }
+            None => {
+                let index = values.iter().position(|x| !x.is_finite());
+                return Err(non_finite(index.expect("a group held one")));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = simd;
+    let rest = &values[done..];
+    if let Some(index) = rest.iter().position(|x| !x.is_finite()) {
+        return Err(non_finite(done + index));
+    }
     // SAFETY: every write below is at `at + k` for k < 17 with
     // at <= 1 + 17·i before element i, so within `capacity`; only ASCII is
     // written and `set_len` covers exactly the bytes written.
     unsafe {
-        base.write(b'[');
-        at += 1;
-        // Two passes per block: first every element's digits and exponent
-        // (a long dependency chain per element, so many elements must be in
-        // flight at once), then the text.
-        let mut digits = [0u32; BLOCK];
-        let mut exponents = [0i32; BLOCK];
-        let scale_block = digits_of_block_fn();
-        for block in values.chunks(BLOCK) {
-            scale_block(block, &mut digits, &mut exponents);
-            for ((x, d), e) in block.iter().zip(&digits).zip(&exponents) {
-                let (first, second, len) = element_words(x.is_sign_negative(), *d, *e);
-                base.add(at).cast::<u64>().write_unaligned(first.to_le());
-                base.add(at + 8)
-                    .cast::<u64>()
-                    .write_unaligned(second.to_le());
-                base.add(at + len).write(b',');
-                at += len + 1;
-            }
+        for x in rest {
+            let a = x.abs() as f64;
+            let (d, e) = if a == 0.0 { (0, 0) } else { nine_digits(a) };
+            let (first, second, len) = element_words(x.is_sign_negative(), d, e);
+            base.add(at).cast::<u64>().write_unaligned(first.to_le());
+            base.add(at + 8)
+                .cast::<u64>()
+                .write_unaligned(second.to_le());
+            base.add(at + len).write(b',');
+            at += len + 1;
         }
         // The last comma becomes the closing bracket (or, for no elements,
         // the bracket follows the opening one).
@@ -84,141 +106,6 @@ pub fn print_vector(values: &[f32]) -> Result<String, NonFiniteElement> {
         out.set_len(at);
         debug_assert!(out.is_ascii());
         Ok(String::from_utf8_unchecked(out))
-    }
-}
-
-/// Elements per pass (see `print_vector`).
-const BLOCK: usize = 64;
-
-type DigitsOfBlock = fn(&[f32], &mut [u32; BLOCK], &mut [i32; BLOCK]);
-
-/// Nine digits and the exponent of each element of a block (at most
-/// `BLOCK`, all finite): four at a time with AVX2 where present.
-fn digits_of_block_fn() -> DigitsOfBlock {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
-        return |block, digits, exponents| unsafe {
-            x86::digits_of_block(block, digits, exponents)
-        };
-    }
-    digits_of_block
-}
-
-fn digits_of_block(block: &[f32], digits: &mut [u32; BLOCK], exponents: &mut [i32; BLOCK]) {
-    for ((x, d), e) in block
-        .iter()
-        .zip(digits.iter_mut())
-        .zip(exponents.iter_mut())
-    {
-        let a = x.abs() as f64;
-        (*d, *e) = if a == 0.0 { (0, 0) } else { nine_digits(a) };
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::{BLOCK, POW10, digits_of_block as scalar, nine_digits};
-    use std::arch::x86_64::*;
-
-    /// `super::nine_digits` on four lanes of f64: the decimal exponent
-    /// estimated from the binary one and corrected by one comparison with
-    /// a gathered power of ten, the scaled value rounded to nine digits;
-    /// lanes within 10⁻⁶ of a rounding tie, and zeros, are redone by the
-    /// scalar code.
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn digits_of_block(
-        block: &[f32],
-        digits: &mut [u32; BLOCK],
-        exponents: &mut [i32; BLOCK],
-    ) {
-        let n = block.len().min(BLOCK);
-        let mut k = 0;
-        while k + 4 <= n {
-            // SAFETY: k + 4 <= n <= block.len().
-            let x = unsafe { _mm_loadu_ps(block.as_ptr().add(k)) };
-            let x = _mm_andnot_ps(_mm_set1_ps(-0.0), x);
-            let zero = _mm_movemask_ps(_mm_cmpeq_ps(x, _mm_setzero_ps()));
-            let a = _mm256_cvtps_pd(x);
-            // ⌊b·log₁₀ 2⌋ as ((b + 2¹⁸)·78913 >> 18) − 78913, kept
-            // non-negative for the unsigned multiply and shift.
-            let binary = _mm256_sub_epi64(
-                _mm256_srli_epi64::<52>(_mm256_castpd_si256(a)),
-                _mm256_set1_epi64x(1023 - (1 << 18)),
-            );
-            let mut exponent = _mm256_sub_epi64(
-                _mm256_srli_epi64::<18>(_mm256_mul_epu32(binary, _mm256_set1_epi64x(78913))),
-                _mm256_set1_epi64x(78913),
-            );
-            if zero != 0 {
-                // A zero's estimate is off the table: give it 1's, the scalar
-                // code writes its digits below.
-                exponent = _mm256_blendv_epi8(
-                    exponent,
-                    _mm256_setzero_si256(),
-                    _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_EQ_OQ>(a, _mm256_setzero_pd())),
-                );
-            }
-            // SAFETY (gathers): every index is within 0..=128 for finite f32
-            // (exponents −45..=38).
-            let next = unsafe {
-                _mm256_i64gather_pd::<8>(
-                    POW10.as_ptr(),
-                    _mm256_add_epi64(exponent, _mm256_set1_epi64x(65)),
-                )
-            };
-            // One more where a ≥ 10^(estimate + 1): subtracting the all-ones
-            // mask adds one.
-            exponent = _mm256_sub_epi64(
-                exponent,
-                _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_GE_OQ>(a, next)),
-            );
-            let scale = unsafe {
-                _mm256_i64gather_pd::<8>(
-                    POW10.as_ptr(),
-                    _mm256_sub_epi64(_mm256_set1_epi64x(72), exponent),
-                )
-            };
-            let v = _mm256_mul_pd(a, scale);
-            let rounded = _mm256_cvttpd_epi32(_mm256_add_pd(v, _mm256_set1_pd(0.5)));
-            let tie = _mm256_sub_pd(
-                _mm256_sub_pd(_mm256_cvtepi32_pd(rounded), v),
-                _mm256_set1_pd(0.5),
-            );
-            let near_tie = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(
-                _mm256_andnot_pd(_mm256_set1_pd(-0.0), tie),
-                _mm256_set1_pd(1e-6),
-            ));
-            // 999,999,999.5 and up rounded to 10⁹: 1.00000000 at the next
-            // exponent.
-            let carry = _mm_cmpgt_epi32(rounded, _mm_set1_epi32(999_999_999));
-            let rounded = _mm_blendv_epi8(rounded, _mm_set1_epi32(100_000_000), carry);
-            let exponent32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(
-                exponent,
-                _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6),
-            ));
-            let exponent32 = _mm_sub_epi32(exponent32, carry);
-            // SAFETY: k + 4 <= BLOCK.
-            unsafe {
-                _mm_storeu_si128(digits.as_mut_ptr().add(k) as *mut __m128i, rounded);
-                _mm_storeu_si128(exponents.as_mut_ptr().add(k) as *mut __m128i, exponent32);
-            }
-            let redo = near_tie | zero;
-            if redo != 0 {
-                for lane in 0..4 {
-                    if redo >> lane & 1 == 1 {
-                        let a = block[k + lane].abs() as f64;
-                        (digits[k + lane], exponents[k + lane]) =
-                            if a == 0.0 { (0, 0) } else { nine_digits(a) };
-                    }
-                }
-            }
-            k += 4;
-        }
-        let (mut d, mut e) = ([0u32; BLOCK], [0i32; BLOCK]);
-        scalar(&block[k..n], &mut d, &mut e);
-        digits[k..n].copy_from_slice(&d[..n - k]);
-        exponents[k..n].copy_from_slice(&e[..n - k]);
     }
 }
 
@@ -262,7 +149,7 @@ static EXPONENT_TEXT: [u64; 129] = {
 /// The nine significant digits of `a` (> 0, finite) and its decimal
 /// exponent: a ≈ digits · 10^(exponent − 8), digits in [10⁸, 10⁹).
 #[inline(always)]
-fn nine_digits(a: f64) -> (u32, i32) {
+pub(super) fn nine_digits(a: f64) -> (u32, i32) {
     // ⌊log₁₀ a⌋ is ⌊b·log₁₀ 2⌋ or one more, for a in [2^b, 2^(b+1))
     // (78913 / 2¹⁸ ≈ log₁₀ 2); a comparison with the next power of ten
     // decides, without a branch (which random data would mispredict).
@@ -412,22 +299,33 @@ mod tests {
     }
 
     proptest! {
-        /// The chosen block path (AVX2 where present) and the scalar one
-        /// give the same digits and exponents for any block.
+        /// The AVX2 path (where present) and the scalar one write the same
+        /// text, zeros, subnormals and both signs among the values.
         #[test]
-        fn block_paths_agree(bits in prop::collection::vec(any::<u32>(), 0..=BLOCK), zeros in any::<u64>()) {
-            let block: Vec<f32> = bits
+        fn simd_and_scalar_paths_agree(bits in prop::collection::vec(any::<u32>(), 0..=200), zeros in any::<u64>()) {
+            let values: Vec<f32> = bits
                 .into_iter()
                 .enumerate()
-                .map(|(i, b)| if zeros >> (i % 64) & 1 == 1 && i % 3 == 0 { 0.0 } else { f32::from_bits(b) })
+                .map(|(i, b)| match (zeros >> (i % 64) & 1, i % 3) {
+                    (1, 0) => f32::from_bits(b & 0x8000_0000),
+                    (1, 1) => f32::from_bits(b & 0x8000_00FF),
+                    _ => f32::from_bits(b),
+                })
                 .filter(|x| x.is_finite())
                 .collect();
-            let (mut d1, mut e1) = ([0u32; BLOCK], [0i32; BLOCK]);
-            let (mut d2, mut e2) = ([0u32; BLOCK], [0i32; BLOCK]);
-            digits_of_block_fn()(&block, &mut d1, &mut e1);
-            digits_of_block(&block, &mut d2, &mut e2);
-            prop_assert_eq!(&d1[..block.len()], &d2[..block.len()]);
-            prop_assert_eq!(&e1[..block.len()], &e2[..block.len()]);
+            prop_assert_eq!(print_with(&values, true).unwrap(), print_with(&values, false).unwrap());
+        }
+
+        /// NaN or an infinity anywhere is refused with its index, on either
+        /// path.
+        #[test]
+        fn the_first_non_finite_element_is_named(len in 1usize..40, at in any::<prop::sample::Index>(), which in 0..3usize) {
+            let mut values: Vec<f32> = (0..len).map(|i| i as f32 - 7.5).collect();
+            let i = at.index(len);
+            values[i] = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][which];
+            for simd in [true, false] {
+                prop_assert_eq!(print_with(&values, simd).unwrap_err().index, i);
+            }
         }
 
         /// Every finite f32 (any bit pattern) comes back bit for bit, through
