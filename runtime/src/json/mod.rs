@@ -9,6 +9,11 @@
 //! f32 rounding midpoint; such numbers (rare: about 1 in 2^25), subnormals,
 //! and numbers with more than 19 digits or a huge exponent take the standard
 //! library's exact parser instead. No division on the fast path.
+//!
+//! Drivers, chosen once per call by the CPU: AVX2 (`avx2.rs`, four elements
+//! of a fixed shape per step), SSE4.1 (`x86.rs`, one element of a fixed
+//! shape at a time) and portable code; every one gives the same values and
+//! the same errors, which the tests below hold them to.
 
 use std::fmt;
 

@@ -129,7 +129,7 @@ fn element_words(negative: bool, digits: u32, exponent: i32) -> (u64, u64, usize
 }
 
 /// `e+ddd` / `e-ddd` for exponents −64..=64, as little-endian words.
-static EXPONENT_TEXT: [u64; 129] = {
+pub(super) static EXPONENT_TEXT: [u64; 129] = {
     let mut table = [0u64; 129];
     let mut i = 0;
     while i < 129 {
@@ -275,7 +275,8 @@ mod tests {
         }
     }
 
-    /// Every one of the 2³² bit patterns: printed, parsed back, compared.
+    /// Every one of the 2³² bit patterns: printed by both paths, parsed
+    /// back, compared.
     /// Minutes in a release build, so not part of the suite:
     /// `cargo test --release -p runtime -- --ignored every_f32_round_trips`.
     #[test]
@@ -290,6 +291,8 @@ mod tests {
                     .filter(|x| x.is_finite()),
             );
             let text = print_vector(&block).unwrap();
+            // The AVX2 path (where present) writes what the scalar one does.
+            assert_eq!(text, print_with(&block, false).unwrap());
             let back = parse_vector(text.as_bytes()).unwrap();
             assert_eq!(back.len(), block.len());
             for (a, b) in block.iter().zip(&back) {

@@ -5,12 +5,12 @@
 //! the last eight digits as ASCII in one register (splits by 10⁸ and 10⁴ by
 //! multiply-shift in 64-bit lanes, then by 100 and 10 in 16-bit lanes); the
 //! other eight bytes an element needs (first digit, `e`, exponent sign and
-//! digits, `.`, `-`) in another; then each element's text by one byte
-//! shuffle whose pattern is chosen by the four signs, and two elements'
-//! worth per 256-bit register.
+//! digits, `.`, `-`) in another, from a table by exponent; then each
+//! element's text by one byte shuffle whose pattern is chosen by the four
+//! signs, two elements per 256-bit register.
 
-use super::print::nine_digits;
-use super::{POW10, print::ELEMENT};
+use super::POW10;
+use super::print::{ELEMENT, EXPONENT_TEXT, nine_digits};
 use std::arch::x86_64::*;
 
 /// The nine significant digits (10⁸..10⁹, or 0 for zero) and decimal
@@ -70,14 +70,13 @@ fn digits4(x: __m128) -> (__m128i, __m128i) {
     let v = _mm256_blendv_pd(v, _mm256_mul_pd(v, _mm256_set1_pd(0.1)), short);
     // Subtracting the all-ones mask adds one.
     exponent = _mm256_sub_epi64(exponent, _mm256_castpd_si256(short));
-    let rounded = _mm256_cvttpd_epi32(_mm256_add_pd(v, _mm256_set1_pd(0.5)));
-    let tie = _mm256_sub_pd(
-        _mm256_sub_pd(_mm256_cvtepi32_pd(rounded), v),
-        _mm256_set1_pd(0.5),
-    );
-    let near_tie = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(
-        _mm256_andnot_pd(_mm256_set1_pd(-0.0), tie),
-        _mm256_set1_pd(1e-6),
+    let nearest = _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+    let rounded = _mm256_cvttpd_epi32(nearest);
+    // Within 10⁻⁶ of a tie (a distance of ½ to the nearest integer), the
+    // product's few roundings could have decided the digit wrongly.
+    let near_tie = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(
+        _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(v, nearest)),
+        _mm256_set1_pd(0.5 - 1e-6),
     ));
     // 999,999,999.5 and up rounded to 10⁹: 1.00000000 at the next exponent.
     let carry = _mm_cmpgt_epi32(rounded, _mm_set1_epi32(999_999_999));
@@ -180,24 +179,27 @@ fn eight_digits4(rest: __m256i) -> __m256i {
     )
 }
 
-/// The other eight bytes of four elements (one per 64-bit lane): the first
-/// digit, `e`, the exponent's sign, its three digits, `.` and `-`.
+/// For each exponent −64..=64, the eight bytes an element needs besides
+/// its last eight digits, with the first digit 0: `0`, `e`, the exponent's
+/// sign and three digits, `.` and `-`.
+static OTHER_BYTES: [u64; 129] = {
+    let mut table = [0; 129];
+    let mut i = 0;
+    while i < 129 {
+        table[i] = b'0' as u64 | EXPONENT_TEXT[i] << 8 | (b'.' as u64) << 48 | (b'-' as u64) << 56;
+        i += 1;
+    }
+    table
+};
+
+/// The other eight bytes of four elements (one per 64-bit lane), from
+/// their first digits and exponents.
 #[target_feature(enable = "avx2")]
 #[inline]
-fn other_bytes4(first: __m256i, exponent: __m128i) -> __m256i {
-    const BASE: i64 = i64::from_le_bytes(*b"0e+000.-");
-    let magnitude = _mm256_cvtepi32_epi64(_mm_abs_epi32(exponent));
-    let negative = _mm256_cvtepi32_epi64(_mm_cmplt_epi32(exponent, _mm_setzero_si128()));
-    // ⌊m / 10⌋ as (m · 205) >> 11: exact below 1029 (f32 needs 45).
-    let tens = _mm256_srli_epi64::<11>(_mm256_mul_epu32(magnitude, _mm256_set1_epi64x(205)));
-    let ones = _mm256_sub_epi64(magnitude, _mm256_mul_epu32(tens, _mm256_set1_epi64x(10)));
-    // '+' + 2 is '-'.
-    let sign = _mm256_and_si256(negative, _mm256_set1_epi64x(2 << 16));
-    let digits = _mm256_or_si256(_mm256_slli_epi64::<32>(tens), _mm256_slli_epi64::<40>(ones));
-    _mm256_add_epi64(
-        _mm256_add_epi64(_mm256_set1_epi64x(BASE), first),
-        _mm256_add_epi64(sign, digits),
-    )
+fn other_bytes4(first: __m256i, exponents: &[i32]) -> __m256i {
+    // Finite f32 have exponents −45..=38: within the table.
+    let row = |k: usize| OTHER_BYTES[(exponents[k] + 64) as usize] as i64;
+    _mm256_add_epi64(_mm256_setr_epi64x(row(0), row(1), row(2), row(3)), first)
 }
 
 /// Groups of four per pass (see `print_groups`).
@@ -217,7 +219,7 @@ const BLOCK_GROUPS: usize = 16;
 pub(super) unsafe fn print_groups(values: &[f32], out: *mut u8) -> Option<usize> {
     let mut at = 0;
     let mut digits = [_mm_setzero_si128(); BLOCK_GROUPS];
-    let mut exponents = [_mm_setzero_si128(); BLOCK_GROUPS];
+    let mut exponents = [0i32; 4 * BLOCK_GROUPS];
     let groups = values.len() / 4 * 4;
     for block in values[..groups].chunks(4 * BLOCK_GROUPS) {
         for (k, group) in block.chunks_exact(4).enumerate() {
@@ -228,13 +230,17 @@ pub(super) unsafe fn print_groups(values: &[f32], out: *mut u8) -> Option<usize>
             if _mm_movemask_epi8(_mm_cmpeq_epi32(exponent_bits, _mm_set1_epi32(0x7F80_0000))) != 0 {
                 return None;
             }
-            (digits[k], exponents[k]) = digits4(x);
+            let exponent;
+            (digits[k], exponent) = digits4(x);
+            // SAFETY: four i32 from 4k < 4 · BLOCK_GROUPS.
+            unsafe { _mm_storeu_si128(exponents[4 * k..].as_mut_ptr() as *mut __m128i, exponent) };
         }
         for (k, group) in block.chunks_exact(4).enumerate() {
             // SAFETY: four floats.
             let signs = _mm_movemask_ps(unsafe { _mm_loadu_ps(group.as_ptr()) }) as usize;
             // SAFETY: the caller's room; `at` is where this group starts.
-            at += unsafe { write_group(digits[k], exponents[k], signs, out.add(at)) };
+            at +=
+                unsafe { write_group(digits[k], &exponents[4 * k..4 * k + 4], signs, out.add(at)) };
         }
     }
     Some(at)
@@ -248,7 +254,7 @@ pub(super) unsafe fn print_groups(values: &[f32], out: *mut u8) -> Option<usize>
 /// `out` has room for 4 · (ELEMENT + 1) bytes.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn write_group(digits: __m128i, exponent: __m128i, signs: usize, out: *mut u8) -> usize {
+unsafe fn write_group(digits: __m128i, exponents: &[i32], signs: usize, out: *mut u8) -> usize {
     let digits = _mm256_cvtepu32_epi64(digits);
     // ⌊d / 10⁸⌋ as d · ⌈2⁵⁶ / 10⁸⌉ >> 56: exact below 10⁹.
     let first = _mm256_srli_epi64::<56>(_mm256_mul_epu32(digits, _mm256_set1_epi64x(720_575_941)));
@@ -256,7 +262,7 @@ unsafe fn write_group(digits: __m128i, exponent: __m128i, signs: usize, out: *mu
         digits,
         _mm256_mul_epu32(first, _mm256_set1_epi64x(100_000_000)),
     );
-    let (eight, other) = (eight_digits4(rest), other_bytes4(first, exponent));
+    let (eight, other) = (eight_digits4(rest), other_bytes4(first, exponents));
     let [pattern02, pattern13] = &PATTERNS[signs];
     // SAFETY: 32 readable bytes each.
     let (pattern02, pattern13) = unsafe {
