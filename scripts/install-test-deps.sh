@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, idempotently:
-# Mono (to run Microsoft's T-SQL parser, ScriptDom) and the mssql-cli wheel that
-# ships ScriptDom. Nothing downloaded here is committed; it lives under .tools/.
+# Mono (to run Microsoft's T-SQL parser, ScriptDom), the mssql-cli wheel that
+# ships ScriptDom, and what runs the runtime's tests on aarch64 (the Rust
+# target, a cross linker and QEMU's user-mode emulator). Nothing downloaded
+# here is committed; the wheel lives under .tools/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -12,6 +14,18 @@ if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends mono-devel >/dev/null
+fi
+
+if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || ! command -v qemu-aarch64 >/dev/null 2>&1; then
+  echo "install-test-deps: installing the aarch64 cross linker and qemu-user (apt)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends \
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user >/dev/null
+fi
+if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+  echo "install-test-deps: adding the aarch64-unknown-linux-gnu Rust target (rustup)" >&2
+  rustup target add aarch64-unknown-linux-gnu >/dev/null
 fi
 
 wheel_dir="$tools/mssql-cli"

@@ -567,6 +567,7 @@ mod tests {
 
     /// Every parse driver this CPU can run, by name.
     fn drivers() -> Vec<(&'static str, Driver)> {
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
         let mut all: Vec<(&'static str, Driver)> = vec![
             ("portable", |t| parse_with(t, sql_server_number)),
             ("general", |t| parse_with(t, |_, _| None)),

@@ -57,6 +57,7 @@ fn print_with(values: &[f32], simd: bool) -> Result<String, NonFiniteElement> {
     // SAFETY: capacity >= 2.
     unsafe { base.write(b'[') };
     let mut at = 1;
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if simd && std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt") {

@@ -1,7 +1,7 @@
 //! f32 kernels with one implementation chosen at run time for the CPU:
-//! AVX2 + FMA on x86_64 where present, otherwise portable code (which the
-//! compiler may still auto-vectorise for the baseline target). The choice is
-//! made once, on first use.
+//! AVX2 + FMA on x86_64 where present, NEON on aarch64, otherwise portable
+//! code (which the compiler may still auto-vectorise for the baseline
+//! target). The choice is made once, on first use.
 //!
 //! Accumulation is in f32 across 32 independent lanes (four 8-lane
 //! registers), reduced in f64 at the end. Against the f64 reference in
@@ -9,6 +9,8 @@
 //! (ε = f32::EPSILON), the standard bound for summation; the property tests
 //! check exactly that bound.
 
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
 mod portable;
 #[cfg(target_arch = "x86_64")]
 mod x86;
@@ -84,12 +86,17 @@ pub const PORTABLE: Kernels = Kernels {
 };
 
 /// Every implementation this CPU can run, best first.
+// On aarch64 the pushes are unconditional, which clippy would rather see
+// written as `vec![..]`; one shape serves every target.
+#[cfg_attr(target_arch = "aarch64", allow(clippy::vec_init_then_push))]
 pub fn available() -> Vec<Kernels> {
     let mut all = Vec::new();
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = x86::avx2_fma() {
         all.push(k);
     }
+    #[cfg(target_arch = "aarch64")]
+    all.push(aarch64::neon());
     all.push(PORTABLE);
     all
 }

@@ -74,6 +74,8 @@ fn dispatch_picks_the_best_available_once() {
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         assert_eq!(chosen.name, "avx2+fma");
     }
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(chosen.name, "neon");
 }
 
 #[test]
