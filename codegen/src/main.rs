@@ -152,6 +152,12 @@ enum Command {
         /// Name of the certificate in master.
         #[arg(long, default_value = "HartonomousClr")]
         certificate_name: String,
+        /// When the script replaces the assembly, also remove the replaced
+        /// bits' hash from the server's trusted assemblies. Off by default:
+        /// trust is server-wide, and another database on the server (a test
+        /// copy beside development, say) may still hold those bits.
+        #[arg(long, conflicts_with = "certificate_file")]
+        untrust_previous: bool,
     },
 }
 
@@ -254,9 +260,10 @@ fn main() -> ExitCode {
             script,
             certificate_file,
             certificate_name,
+            untrust_previous,
         } => {
             let trust = match certificate_file {
-                None => codegen::emit::Trust::Hash,
+                None => codegen::emit::Trust::Hash { untrust_previous },
                 Some(path) => match std::fs::read(&path) {
                     Ok(der) if der.first() == Some(&0x30) => codegen::emit::Trust::Certificate {
                         name: certificate_name,

@@ -321,6 +321,24 @@ fn register_writes_an_idempotent_installation_script() {
     assert!(script.starts_with(
         "-- Registers CLR assembly [Hartonomous.Functions] and the 1 objects bound to it."
     ));
+    // Asked for, replacing the assembly also stops trusting the old bits.
+    let untrusting = s.run(&[
+        "register",
+        "--assembly-file",
+        &s.0.join("build/fake.dll").to_string_lossy(),
+        "--untrust-previous",
+    ]);
+    assert!(untrusting.status.success(), "{}", text(&untrusting.stderr));
+    let untrusting = text(&untrusting.stdout);
+    let drop_assembly = untrusting.find("DROP ASSEMBLY").expect("replaces");
+    let untrust = untrusting
+        .find("EXEC sys.sp_drop_trusted_assembly @hash = @old;")
+        .expect("untrusts the replaced bits");
+    assert!(drop_assembly < untrust, "{untrusting}");
+    assert!(
+        untrusting.contains("IF EXISTS (SELECT 1 FROM sys.trusted_assemblies WHERE hash = @old)"),
+        "only a hash that is trusted is dropped: {untrusting}"
+    );
     std::fs::write(
         s.0.join("build/signer.cer"),
         [0x30u8, 0x82, 0x01, 0x00, 0xAA],
@@ -340,6 +358,25 @@ fn register_writes_an_idempotent_installation_script() {
         "{signed}"
     );
     assert!(!signed.contains("sp_add_trusted_assembly"), "{signed}");
+    assert!(!signed.contains("The old hash stays trusted"), "{signed}");
+    let both = s.run(&[
+        "register",
+        "--assembly-file",
+        &s.0.join("build/fake.dll").to_string_lossy(),
+        "--certificate-file",
+        &s.0.join("build/signer.cer").to_string_lossy(),
+        "--untrust-previous",
+    ]);
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "a certificate adds no hash to untrust"
+    );
+    assert!(
+        text(&both.stderr).contains("cannot be used with"),
+        "{}",
+        text(&both.stderr)
+    );
     let not_der = s.run(&[
         "register",
         "--assembly-file",

@@ -224,7 +224,9 @@ fn registration_script_parses() {
         &generation.files,
         &EmitOptions::default(),
         &fake_assembly,
-        &codegen::emit::Trust::Hash,
+        &codegen::emit::Trust::Hash {
+            untrust_previous: false,
+        },
     )
     .expect("renders");
     assert!(
@@ -269,12 +271,28 @@ fn registration_script_parses() {
         !script.contains("CREATE TABLE") && !script.contains("SECURITY POLICY"),
         "{script}"
     );
+    let untrusting = codegen::emit::emit_registration(
+        &generation.files,
+        &EmitOptions::default(),
+        &fake_assembly,
+        &codegen::emit::Trust::Hash {
+            untrust_previous: true,
+        },
+    )
+    .expect("renders");
+    assert!(untrusting.contains("EXEC sys.sp_drop_trusted_assembly @hash = @old;"));
     parse_all(
         "registration script",
-        &[GeneratedFile {
-            path: "registration/register.sql".into(),
-            contents: script,
-        }],
+        &[
+            GeneratedFile {
+                path: "registration/register.sql".into(),
+                contents: script,
+            },
+            GeneratedFile {
+                path: "registration/register-untrusting.sql".into(),
+                contents: untrusting,
+            },
+        ],
     );
 }
 

@@ -44,11 +44,13 @@ struct ObjectView {
 }
 
 /// How SQL Server is told to trust the assembly (`clr strict security` on).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trust {
     /// `sys.sp_add_trusted_assembly` with the bits' SHA2_512 (the default).
-    #[default]
-    Hash,
+    /// With `untrust_previous`, replacing the assembly also removes the
+    /// replaced bits' hash from the server's trusted list; otherwise it
+    /// stays, since another database on the server may hold the same bits.
+    Hash { untrust_previous: bool },
     /// The assembly is signed with a certificate whose public part (DER) is
     /// given: it is created in master with a login granted UNSAFE ASSEMBLY.
     Certificate { name: String, der: Vec<u8> },
@@ -136,12 +138,13 @@ pub fn emit_registration(
             bits => binary_literal(assembly_bits),
             certificate => match trust {
                 Trust::Certificate { name, .. } => Some(name.clone()),
-                Trust::Hash => None,
+                Trust::Hash { .. } => None,
             },
             certificate_setup => match trust {
                 Trust::Certificate { name, der } => Some(certificate_setup(name, der)),
-                Trust::Hash => None,
+                Trust::Hash { .. } => None,
             },
+            untrust_previous => matches!(trust, Trust::Hash { untrust_previous: true }),
             objects,
         })?;
     Ok(super::finish(text))
