@@ -6,18 +6,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use runtime::json::{parse_vector, print_vector};
 use std::hint::black_box;
 
-fn embedding() -> Vec<f32> {
-    // Deterministic values spread like a normalised embedding.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    (0..1998)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.2
-        })
-        .collect()
-}
+#[path = "shared/json_data.rs"]
+mod json_data;
+use json_data::{embedding, sql_server_form};
 
 fn naive(text: &str) -> Vec<f32> {
     text.trim()
@@ -30,20 +21,7 @@ fn naive(text: &str) -> Vec<f32> {
 
 fn bench(c: &mut Criterion) {
     let values = embedding();
-    // SQL Server 2025 writes each element as %.7e with a 3-digit exponent.
-    let sql_server = format!(
-        "[{}]",
-        values
-            .iter()
-            .map(|x| {
-                let s = format!("{x:.7e}");
-                let (m, e) = s.split_once('e').unwrap();
-                let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
-                format!("{m}e{sign}{digits:0>3}")
-            })
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let sql_server = sql_server_form(&values);
     let shortest = format!(
         "[{}]",
         values

@@ -8,32 +8,9 @@ use runtime::json::{parse_vector, print_vector};
 use std::hint::black_box;
 use std::time::Instant;
 
-fn embedding() -> Vec<f32> {
-    // The same values as benches/json_vector.rs.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    (0..1998)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.2
-        })
-        .collect()
-}
-
-/// SQL Server 2025's form: `%.7e` with a signed three-digit exponent.
-fn sql_server_form(values: &[f32]) -> String {
-    let parts: Vec<String> = values
-        .iter()
-        .map(|x| {
-            let s = format!("{x:.7e}");
-            let (m, e) = s.split_once('e').expect("exponent");
-            let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
-            format!("{m}e{sign}{digits:0>3}")
-        })
-        .collect();
-    format!("[{}]", parts.join(","))
-}
+#[path = "../benches/shared/json_data.rs"]
+mod json_data;
+use json_data::{embedding, sql_server_form};
 
 fn best_of(rounds: usize, calls: usize, mut f: impl FnMut()) -> f64 {
     (0..rounds)

@@ -9,6 +9,9 @@
 //! (ε = f32::EPSILON), the standard bound for summation; the property tests
 //! check exactly that bound.
 
+#[macro_use]
+mod entry_points;
+
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
 mod portable;

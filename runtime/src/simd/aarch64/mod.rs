@@ -7,137 +7,23 @@
 
 mod elementwise;
 
-use super::{Kernels, portable};
-use crate::vector::reference;
+use super::Kernels;
 use std::arch::aarch64::*;
 
 /// The NEON kernels.
 pub fn neon() -> Kernels {
-    Kernels {
-        name: "neon",
-        dot_norms,
-        dot,
-        sum_squares,
-        squared_l2,
-        dot_and_squares,
-        add,
-        subtract,
-        scale,
-        scale_f64,
-        lerp,
-        accumulate,
-        welford,
-        accumulate_scaled,
-        axpy_f64,
-        max,
-        position_of,
-        exp_shifted,
-    }
+    KERNELS
 }
 
-/// Below these lengths the entry points answer with the scalar code, as on
-/// x86_64 (where the thresholds were measured).
-const SHORT_REDUCTION: usize = 16;
-const SHORT_MAP: usize = 32;
-
-// Entry points. SAFETY (every `unsafe` call below): NEON is part of the
-// aarch64 baseline; every CPU this target runs on has it.
-
-fn dot(a: &[f32], b: &[f32]) -> f64 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::dot(a, b);
-    }
-    unsafe { dot_neon(a, b) }
-}
-fn sum_squares(a: &[f32]) -> f64 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::sum_squares(a);
-    }
-    unsafe { dot_neon(a, a) }
-}
-fn dot_norms(a: &[f32], b: &[f32]) -> (f64, f64, f64) {
-    if a.len() < SHORT_REDUCTION {
-        return portable::dot_norms(a, b);
-    }
-    unsafe { dot_norms_neon(a, b) }
-}
-fn squared_l2(a: &[f32], b: &[f32]) -> f64 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::squared_l2(a, b);
-    }
-    unsafe { squared_l2_neon(a, b) }
-}
-fn dot_and_squares(a: &[f32], b: &[f32]) -> (f64, f64) {
-    if a.len() < SHORT_REDUCTION {
-        return portable::dot_and_squares(a, b);
-    }
-    unsafe { dot_and_squares_neon(a, b) }
-}
-fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::add(a, b, out);
-    }
-    unsafe { elementwise::add(a, b, out) }
-}
-fn subtract(a: &[f32], b: &[f32], out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::subtract(a, b, out);
-    }
-    unsafe { elementwise::subtract(a, b, out) }
-}
-fn scale(a: &[f32], factor: f32, out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::scale(a, factor, out);
-    }
-    unsafe { elementwise::scale(a, factor, out) }
-}
-fn scale_f64(values: &mut [f32], factor: f64) {
-    if values.len() < SHORT_MAP {
-        return reference::scale_f64(values, factor);
-    }
-    unsafe { elementwise::scale_f64(values, factor) }
-}
-fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::lerp(a, b, t, out);
-    }
-    unsafe { elementwise::lerp(a, b, t, out) }
-}
-fn accumulate(sums: &mut [f64], x: &[f32]) {
-    if x.len() < SHORT_MAP {
-        return reference::accumulate(sums, x);
-    }
-    unsafe { elementwise::accumulate(sums, x) }
-}
-fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
-    if x.len() < SHORT_MAP {
-        return reference::accumulate_scaled(sums, x, w);
-    }
-    unsafe { elementwise::accumulate_scaled(sums, x, w) }
-}
-fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
-    if x.len() < SHORT_MAP {
-        return reference::axpy_f64(y, a, x);
-    }
-    unsafe { elementwise::axpy_f64(y, a, x) }
-}
-fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
-    if x.len() < SHORT_MAP {
-        return reference::welford(mean, m2, x, inv_count);
-    }
-    unsafe { elementwise::welford(mean, m2, x, inv_count) }
-}
-fn max(a: &[f32]) -> f32 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::max(a);
-    }
-    unsafe { elementwise::max(a) }
-}
-fn position_of(a: &[f32], value: f32) -> Option<usize> {
-    unsafe { elementwise::position_of(a, value) }
-}
-fn exp_shifted(a: &[f32], shift: f32, out: &mut [f32]) -> f64 {
-    unsafe { elementwise::exp_shifted(a, shift, out) }
+// NEON is part of the aarch64 baseline: every CPU this target runs on has
+// it.
+entry_points! {
+    name: "neon",
+    dot: dot_neon,
+    dot_norms: dot_norms_neon,
+    squared_l2: squared_l2_neon,
+    dot_and_squares: dot_and_squares_neon,
+    element_wise: elementwise,
 }
 
 /// Σ of the 16 lanes in f64: each accumulator widened to two f64 pairs.

@@ -3,139 +3,23 @@
 
 mod elementwise;
 
-use super::{Kernels, portable};
-use crate::vector::reference;
+use super::Kernels;
 use std::arch::x86_64::*;
 
 /// The AVX2 + FMA kernels, if this CPU has both.
 pub fn avx2_fma() -> Option<Kernels> {
-    (std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")).then_some(
-        Kernels {
-            name: "avx2+fma",
-            dot_norms,
-            dot,
-            sum_squares,
-            squared_l2,
-            dot_and_squares,
-            add,
-            subtract,
-            scale,
-            scale_f64,
-            lerp,
-            accumulate,
-            welford,
-            accumulate_scaled,
-            axpy_f64,
-            max,
-            position_of,
-            exp_shifted,
-        },
-    )
+    (std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"))
+        .then_some(KERNELS)
 }
 
-/// Below these lengths the safe entry points answer with the scalar code:
-/// setting up and reducing vector accumulators costs more than the few
-/// elements (measured by `benches/versus_reference`).
-const SHORT_REDUCTION: usize = 16;
-const SHORT_MAP: usize = 32;
-
-// Safe entry points: only reachable through `avx2_fma()`, which checked the
-// CPU first, so each `unsafe` call below has its target features.
-fn dot(a: &[f32], b: &[f32]) -> f64 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::dot(a, b);
-    }
-    unsafe { dot_avx2(a, b) }
-}
-fn sum_squares(a: &[f32]) -> f64 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::sum_squares(a);
-    }
-    unsafe { dot_avx2(a, a) }
-}
-fn dot_norms(a: &[f32], b: &[f32]) -> (f64, f64, f64) {
-    if a.len() < SHORT_REDUCTION {
-        return portable::dot_norms(a, b);
-    }
-    unsafe { dot_norms_avx2(a, b) }
-}
-fn squared_l2(a: &[f32], b: &[f32]) -> f64 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::squared_l2(a, b);
-    }
-    unsafe { squared_l2_avx2(a, b) }
-}
-fn dot_and_squares(a: &[f32], b: &[f32]) -> (f64, f64) {
-    if a.len() < SHORT_REDUCTION {
-        return portable::dot_and_squares(a, b);
-    }
-    unsafe { dot_and_squares_avx2(a, b) }
-}
-fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::add(a, b, out);
-    }
-    unsafe { elementwise::add(a, b, out) }
-}
-fn subtract(a: &[f32], b: &[f32], out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::subtract(a, b, out);
-    }
-    unsafe { elementwise::subtract(a, b, out) }
-}
-fn scale(a: &[f32], factor: f32, out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::scale(a, factor, out);
-    }
-    unsafe { elementwise::scale(a, factor, out) }
-}
-fn scale_f64(values: &mut [f32], factor: f64) {
-    if values.len() < SHORT_MAP {
-        return reference::scale_f64(values, factor);
-    }
-    unsafe { elementwise::scale_f64(values, factor) }
-}
-fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
-    if a.len() < SHORT_MAP {
-        return reference::lerp(a, b, t, out);
-    }
-    unsafe { elementwise::lerp(a, b, t, out) }
-}
-fn accumulate(sums: &mut [f64], x: &[f32]) {
-    if x.len() < SHORT_MAP {
-        return reference::accumulate(sums, x);
-    }
-    unsafe { elementwise::accumulate(sums, x) }
-}
-fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
-    if x.len() < SHORT_MAP {
-        return reference::accumulate_scaled(sums, x, w);
-    }
-    unsafe { elementwise::accumulate_scaled(sums, x, w) }
-}
-fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
-    if x.len() < SHORT_MAP {
-        return reference::axpy_f64(y, a, x);
-    }
-    unsafe { elementwise::axpy_f64(y, a, x) }
-}
-fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
-    if x.len() < SHORT_MAP {
-        return reference::welford(mean, m2, x, inv_count);
-    }
-    unsafe { elementwise::welford(mean, m2, x, inv_count) }
-}
-fn max(a: &[f32]) -> f32 {
-    if a.len() < SHORT_REDUCTION {
-        return reference::max(a);
-    }
-    unsafe { elementwise::max(a) }
-}
-fn position_of(a: &[f32], value: f32) -> Option<usize> {
-    unsafe { elementwise::position_of(a, value) }
-}
-fn exp_shifted(a: &[f32], shift: f32, out: &mut [f32]) -> f64 {
-    unsafe { elementwise::exp_shifted(a, shift, out) }
+// Reachable only through `avx2_fma()`, which checked the CPU first.
+entry_points! {
+    name: "avx2+fma",
+    dot: dot_avx2,
+    dot_norms: dot_norms_avx2,
+    squared_l2: squared_l2_avx2,
+    dot_and_squares: dot_and_squares_avx2,
+    element_wise: elementwise,
 }
 
 /// Σ aᵢbᵢ and Σ bᵢ²: 32 floats per step in four independent accumulators
