@@ -215,7 +215,7 @@ const BLOCK_GROUPS: usize = 16;
 ///
 /// # Safety
 /// `out` has room for `ELEMENT + 1` bytes per element.
-#[target_feature(enable = "avx2,popcnt")]
+#[target_feature(enable = "avx2")]
 pub(super) unsafe fn print_groups(values: &[f32], out: *mut u8) -> Option<usize> {
     let mut at = 0;
     let mut digits = [_mm_setzero_si128(); BLOCK_GROUPS];
