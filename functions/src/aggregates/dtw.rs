@@ -9,6 +9,14 @@ use runtime::prelude::*;
 const REFERENCE_DIFFERS: &str =
     "@reference differs between rows of one group: pass the same reference for every row";
 
+/// Whether two references are the same, bit for bit (so NaN matches NaN
+/// and 0.0 does not match −0.0, as the bytes SQL Server passed).
+fn same_bits(a: &[f32], b: &[f32]) -> bool {
+    a.iter()
+        .map(|x| x.to_bits())
+        .eq(b.iter().map(|x| x.to_bits()))
+}
+
 /// The rows seen so far (ordinal and vector) and the reference.
 pub struct DtwDistance {
     ordinals: Vec<i64>,
@@ -18,20 +26,12 @@ pub struct DtwDistance {
 
 impl DtwDistance {
     fn set_reference(&mut self, reference: &[f32]) -> Result<(), String> {
-        match &self.reference {
-            Some(r)
-                if r.iter()
-                    .map(|x| x.to_bits())
-                    .ne(reference.iter().map(|x| x.to_bits())) =>
-            {
-                Err(REFERENCE_DIFFERS.into())
-            }
-            Some(_) => Ok(()),
-            None => {
-                self.reference = Some(reference.to_vec());
-                Ok(())
-            }
-        }
+        super::fixed::fix_once(
+            &mut self.reference,
+            reference,
+            |a, b| same_bits(a, b),
+            |_| REFERENCE_DIFFERS.into(),
+        )
     }
 
     fn distance(&self) -> Result<Option<f64>, String> {
@@ -152,9 +152,7 @@ impl DtwDistance {
     ) -> Result<(), String> {
         // Checked before anything changes: a failed row leaves the state as it was.
         if let Some(r) = &self.reference
-            && r.iter()
-                .map(|x| x.to_bits())
-                .ne(reference.iter().map(|x| x.to_bits()))
+            && !same_bits(r, reference)
         {
             return Err(REFERENCE_DIFFERS.into());
         }

@@ -12,15 +12,16 @@ pub struct SpatialConvexHull {
 
 impl SpatialConvexHull {
     fn set_srid(&mut self, srid: i32) -> Result<(), String> {
-        match self.srid {
-            Some(old) if old != srid => Err(format!(
-                "geometries of SRID {old} and {srid} in one group: a hull needs one spatial reference"
-            )),
-            _ => {
-                self.srid = Some(srid);
-                Ok(())
-            }
-        }
+        super::fixed::fix_once(
+            &mut self.srid,
+            &srid,
+            |old, new| old == new,
+            |old| {
+                format!(
+                    "geometries of SRID {old} and {srid} in one group: a hull needs one spatial reference"
+                )
+            },
+        )
     }
 }
 

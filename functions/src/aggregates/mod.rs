@@ -6,6 +6,7 @@
 
 mod covariance;
 mod dtw;
+mod fixed;
 mod hull;
 mod moments;
 mod points;

@@ -78,15 +78,16 @@ impl VectorKMeansCluster {
         if !(1..=MAX_CLUSTERS).contains(&k) {
             return Err(format!("@k = {k}: ask for 1 to {MAX_CLUSTERS} clusters"));
         }
-        match self.k {
-            Some(old) if old != k => Err(format!(
-                "@k changed from {old} to {k} within one group: pass the same k for every row"
-            )),
-            _ => {
-                self.k = Some(k);
-                Ok(())
-            }
-        }
+        super::fixed::fix_once(
+            &mut self.k,
+            &k,
+            |old, new| old == new,
+            |old| {
+                format!(
+                    "@k changed from {old} to {k} within one group: pass the same k for every row"
+                )
+            },
+        )
     }
 }
 

@@ -1,4 +1,4 @@
-// CLR bridge of aggregate [dbo].[SpatialConvexHull] (functions/src/aggregates/hull.rs:87, Rust `aggregates::hull::SpatialConvexHull`).
+// CLR bridge of aggregate [dbo].[SpatialConvexHull] (functions/src/aggregates/hull.rs:88, Rust `aggregates::hull::SpatialConvexHull`).
 // SQL Server creates an instance per group and calls Init, Accumulate per row,
 // Merge for partial groups, Terminate; Write and Read when it moves the state.
 // The state lives in Rust behind a SafeHandle: freed when the instance is
@@ -34,7 +34,7 @@ namespace Hartonomous.Functions
         internal static extern int hs_dbo__SpatialConvexHull__restore(IntPtr bytes, int length, out AggregateState state, out HsBuf err);
     }
 
-    // aggregate [dbo].[SpatialConvexHull] (functions/src/aggregates/hull.rs:87, Rust `aggregates::hull::SpatialConvexHull`)
+    // aggregate [dbo].[SpatialConvexHull] (functions/src/aggregates/hull.rs:88, Rust `aggregates::hull::SpatialConvexHull`)
     [Serializable]
     [SqlUserDefinedAggregate(Format.UserDefined, Name = "SpatialConvexHull", IsInvariantToNulls = true, IsInvariantToDuplicates = true, IsInvariantToOrder = true, IsNullIfEmpty = true, MaxByteSize = -1)]
     public sealed class aggregates__hull__SpatialConvexHull : IBinarySerialize

@@ -1,4 +1,4 @@
-// CLR bridge of aggregate [dbo].[VectorKMeansCluster] (functions/src/aggregates/points.rs:144, Rust `aggregates::points::VectorKMeansCluster`).
+// CLR bridge of aggregate [dbo].[VectorKMeansCluster] (functions/src/aggregates/points.rs:145, Rust `aggregates::points::VectorKMeansCluster`).
 // SQL Server creates an instance per group and calls Init, Accumulate per row,
 // Merge for partial groups, Terminate; Write and Read when it moves the state.
 // The state lives in Rust behind a SafeHandle: freed when the instance is
@@ -34,7 +34,7 @@ namespace Hartonomous.Functions
         internal static extern int hs_dbo__VectorKMeansCluster__restore(IntPtr bytes, int length, out AggregateState state, out HsBuf err);
     }
 
-    // aggregate [dbo].[VectorKMeansCluster] (functions/src/aggregates/points.rs:144, Rust `aggregates::points::VectorKMeansCluster`)
+    // aggregate [dbo].[VectorKMeansCluster] (functions/src/aggregates/points.rs:145, Rust `aggregates::points::VectorKMeansCluster`)
     [Serializable]
     [SqlUserDefinedAggregate(Format.UserDefined, Name = "VectorKMeansCluster", IsInvariantToNulls = true, IsInvariantToDuplicates = false, IsInvariantToOrder = true, IsNullIfEmpty = true, MaxByteSize = -1)]
     public sealed class aggregates__points__VectorKMeansCluster : IBinarySerialize

@@ -1,5 +1,5 @@
 -- aggregate [dbo].[SpatialConvexHull]
--- functions/src/aggregates/hull.rs:87 (Rust `aggregates::hull::SpatialConvexHull`)
+-- functions/src/aggregates/hull.rs:88 (Rust `aggregates::hull::SpatialConvexHull`)
 --
 -- The convex hull of the group's geometries (every vertex of every
 -- geometry): a polygon, or a line or point when the vertices are collinear

@@ -1,5 +1,5 @@
 -- aggregate [dbo].[VectorKMeansCluster]
--- functions/src/aggregates/points.rs:144 (Rust `aggregates::points::VectorKMeansCluster`)
+-- functions/src/aggregates/points.rs:145 (Rust `aggregates::points::VectorKMeansCluster`)
 --
 -- k-means clustering of many embeddings: the centroids, packed one after
 -- another (k × d float32; fewer when the group has fewer distinct vectors).
