@@ -9,14 +9,14 @@
 //! element is then one 16-byte window from its first digit through its
 //! comma; two windows per 256-bit register are checked byte by byte, their
 //! digits gathered and combined, the four elements transposed into lanes
-//! and scaled together (`x86::scale4`).
+//! and scaled together (`scale4`).
 //!
 //! A group with anything else (whitespace, other number forms, the closing
 //! bracket, damage) is read one element at a time by the reader the other
 //! drivers use, which gives the same values and the same errors.
 
-use super::x86::{fixed_element, scale4};
-use super::{JsonVectorError, next_element, parse_number, skip_ws, slow};
+use super::x86::fixed_element;
+use super::{JsonVectorError, POW10, element_at, next_element, open_array, slow};
 use std::arch::x86_64::*;
 
 /// A fixed shape seen through the 16 bytes from its first digit, as the
@@ -267,53 +267,29 @@ unsafe fn read_groups<const NINE: bool>(
 /// Parses `[n, n, ...]` as `super::parse_vector` does.
 #[target_feature(enable = "avx2,bmi1,bmi2,sse4.1,ssse3")]
 pub(super) fn parse_vector_avx2(text: &[u8]) -> Result<Vec<f32>, JsonVectorError> {
-    let err = |at, expected| JsonVectorError { at, expected };
-    let mut i = skip_ws(text, 0);
-    if text.get(i) != Some(&b'[') {
-        return Err(err(i, "`[`"));
-    }
-    i = skip_ws(text, i + 1);
-    if text.get(i) == Some(&b']') {
-        i = skip_ws(text, i + 1);
-        return if i == text.len() {
-            Ok(Vec::new())
-        } else {
-            Err(err(i, "the end of the text"))
-        };
-    }
+    let Some(mut i) = open_array(text)? else {
+        return Ok(Vec::new());
+    };
     // Every element takes at least two bytes (a digit and a delimiter), so
     // this many always suffice. Not zeroed: every element is written before
     // `set_len` covers it.
     let mut out: Vec<f32> = Vec::with_capacity(text.len() / 2 + 1);
     let capacity = out.capacity();
     let mut n = 0usize;
-    // One element at `i`: its value and where the next starts, or `None`
-    // after the closing bracket.
-    let one = |out: &mut Vec<f32>, n: &mut usize, i: usize| {
-        let (value, end) = match fixed_element(text, i) {
-            Some(found) => found,
-            None => {
-                let i = skip_ws(text, i);
-                parse_number(text, i).ok_or_else(|| err(i, "a number"))?
-            }
-        };
-        assert!(*n < capacity, "two bytes per element");
-        out.spare_capacity_mut()[*n].write(value);
-        *n += 1;
-        next_element(text, end)
-    };
-    while i + GROUP_REACH <= text.len() {
-        // A text comes in one shape: whichever it is reads it to the end.
+    loop {
+        // A text comes in one shape: whichever it is reads it to the end
+        // (or to its last few elements, which are too close to the end).
         // SAFETY: `out` has room for `capacity` floats.
         (i, n) = unsafe { read_groups::<false>(text, i, out.as_mut_ptr(), n, capacity) };
         (i, n) = unsafe { read_groups::<true>(text, i, out.as_mut_ptr(), n, capacity) };
-        if i + GROUP_REACH > text.len() {
-            break;
-        }
-        // Neither shape: one at a time, with the same values and errors as
-        // the other drivers.
+        // Then a group's worth one at a time, with the same values and
+        // errors as the other drivers.
         for _ in 0..4 {
-            match one(&mut out, &mut n, i)? {
+            let (value, end) = element_at(text, i, |t, i| fixed_element(t, i))?;
+            assert!(n < capacity, "two bytes per element");
+            out.spare_capacity_mut()[n].write(value);
+            n += 1;
+            match next_element(text, end)? {
                 Some(next) => i = next,
                 None => {
                     // SAFETY: elements 0..n were each written once.
@@ -323,17 +299,56 @@ pub(super) fn parse_vector_avx2(text: &[u8]) -> Result<Vec<f32>, JsonVectorError
             }
         }
     }
-    // The last few elements.
-    loop {
-        match one(&mut out, &mut n, i)? {
-            Some(next) => i = next,
-            None => {
-                // SAFETY: elements 0..n were each written once.
-                unsafe { out.set_len(n) };
-                return Ok(out);
-            }
-        }
-    }
+}
+
+/// Four decimals `mantissa · 10^exponent` (mantissa below 2³¹) to f32 at
+/// `out`, with `sign_bits` OR-ed in. Returns a mask of the lanes whose
+/// rounding is not certain (within 8 f64 ulps of an f32 rounding midpoint,
+/// or below f32's normal range, as in `scale`), which the caller redoes
+/// exactly.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn scale4(mantissa: __m128i, exponent: __m128i, sign_bits: __m128i, out: *mut f32) -> i32 {
+    // Exponents off the table are clamped to its ends, which gives the
+    // right f32 all the same: above 10⁶⁴ a non-zero mantissa overflows f32
+    // either way (and zero stays zero); below 10⁻⁶⁴ the product is under
+    // f32's normal range, so the lane is redone exactly.
+    let clamped = _mm_max_epi32(
+        _mm_min_epi32(exponent, _mm_set1_epi32(64)),
+        _mm_set1_epi32(-64),
+    );
+    // Four loads rather than a gather, which costs about as many cycles
+    // as the rest of this function on AMD's Zen.
+    let mut index = [0i32; 4];
+    // SAFETY: four writable i32.
+    unsafe {
+        _mm_storeu_si128(
+            index.as_mut_ptr() as *mut __m128i,
+            _mm_add_epi32(clamped, _mm_set1_epi32(64)),
+        )
+    };
+    // SAFETY: every index is within 0..=128, POW10's bounds.
+    let power = unsafe {
+        let at = |k: usize| POW10.as_ptr().add(index[k] as usize);
+        let low = _mm_loadh_pd(_mm_load_sd(at(0)), at(1));
+        let high = _mm_loadh_pd(_mm_load_sd(at(2)), at(3));
+        _mm256_insertf128_pd::<1>(_mm256_castpd128_pd256(low), high)
+    };
+    let approx = _mm256_mul_pd(_mm256_cvtepi32_pd(mantissa), power);
+    let bits = _mm256_castpd_si256(approx);
+    // A zero mantissa is exact.
+    let low = _mm256_and_si256(
+        _mm256_sub_epi64(bits, _mm256_set1_epi64x(0x1000_0000 - 8)),
+        _mm256_set1_epi64x(0x1FFF_FFFF),
+    );
+    let near_midpoint = _mm256_cmpgt_epi64(_mm256_set1_epi64x(17), low);
+    let subnormal = _mm256_cmpgt_epi64(_mm256_set1_epi64x(0x3810_0000_0000_0000), bits);
+    let zero = _mm256_cmpeq_epi64(bits, _mm256_setzero_si256());
+    let uncertain = _mm256_andnot_si256(zero, _mm256_or_si256(near_midpoint, subnormal));
+    let values = _mm_or_si128(_mm_castps_si128(_mm256_cvtpd_ps(approx)), sign_bits);
+    // SAFETY: the caller gives four writable floats at `out`.
+    unsafe { _mm_storeu_si128(out as *mut __m128i, values) };
+    _mm256_movemask_pd(_mm256_castsi256_pd(uncertain))
 }
 
 #[cfg(test)]

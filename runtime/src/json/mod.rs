@@ -81,57 +81,72 @@ fn parse_with(
     text: &[u8],
     fast: impl Fn(&[u8], usize) -> Option<(f32, usize)>,
 ) -> Result<Vec<f32>, JsonVectorError> {
-    let err = |at, expected| JsonVectorError { at, expected };
-    let mut i = skip_ws(text, 0);
-    if text.get(i) != Some(&b'[') {
-        return Err(err(i, "`[`"));
-    }
-    i = skip_ws(text, i + 1);
+    let Some(mut i) = open_array(text)? else {
+        return Ok(Vec::new());
+    };
     // Every element takes at least two bytes (a digit and a delimiter), so
     // this capacity always suffices and the loop writes without `push`.
     let mut out: Vec<f32> = Vec::with_capacity(text.len() / 2 + 1);
     let capacity = out.capacity();
     let base = out.as_mut_ptr();
     let mut n = 0usize;
-    let mut put = |value: f32| {
+    loop {
+        // `i` is at an element (after `[` or `,`, possibly before spaces).
+        let (value, end) = element_at(text, i, &fast)?;
         assert!(n < capacity, "two bytes per element");
         // SAFETY: n < capacity of `out`'s allocation.
         unsafe { base.add(n).write(value) };
         n += 1;
-    };
-    if text.get(i) == Some(&b']') {
-        i = skip_ws(text, i + 1);
-        return if i == text.len() {
-            Ok(out)
-        } else {
-            Err(err(i, "the end of the text"))
-        };
-    }
-    loop {
-        // `i` is at an element (after `[` or `,`, possibly before spaces).
-        // SQL Server's own shape comes first: its next element starts at a
-        // fixed offset, so consecutive elements depend only on a sign byte.
-        let end = match fast(text, i) {
-            Some((value, end)) => {
-                put(value);
-                end
-            }
-            None => {
-                i = skip_ws(text, i);
-                let (value, end) = parse_number(text, i).ok_or_else(|| err(i, "a number"))?;
-                put(value);
-                end
-            }
-        };
         match next_element(text, end)? {
             Some(next) => i = next,
             None => {
-                // SAFETY: the first n elements were written by `put`.
+                // SAFETY: the first n elements were written above.
                 unsafe { out.set_len(n) };
                 return Ok(out);
             }
         }
     }
+}
+
+/// The opening bracket (after any whitespace): where the first element
+/// starts, or `None` for an empty array, whose closing bracket has been
+/// checked to end the text.
+#[inline(always)]
+fn open_array(text: &[u8]) -> Result<Option<usize>, JsonVectorError> {
+    let err = |at, expected| JsonVectorError { at, expected };
+    let i = skip_ws(text, 0);
+    if text.get(i) != Some(&b'[') {
+        return Err(err(i, "`[`"));
+    }
+    let i = skip_ws(text, i + 1);
+    if text.get(i) != Some(&b']') {
+        return Ok(Some(i));
+    }
+    let i = skip_ws(text, i + 1);
+    if i == text.len() {
+        Ok(None)
+    } else {
+        Err(err(i, "the end of the text"))
+    }
+}
+
+/// The element at `i` (after `[` or `,`, possibly after whitespace): read
+/// by `fast` when it has a fixed shape (whose next element then starts at a
+/// fixed offset), else by the general reader. Its value and where it ends.
+#[inline(always)]
+fn element_at(
+    text: &[u8],
+    i: usize,
+    fast: impl Fn(&[u8], usize) -> Option<(f32, usize)>,
+) -> Result<(f32, usize), JsonVectorError> {
+    if let Some(found) = fast(text, i) {
+        return Ok(found);
+    }
+    let i = skip_ws(text, i);
+    parse_number(text, i).ok_or(JsonVectorError {
+        at: i,
+        expected: "a number",
+    })
 }
 
 /// What follows an element that ends at `end`: the start of the next one,

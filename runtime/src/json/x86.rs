@@ -7,7 +7,7 @@
 //! `fixed_element` here, one element at a time, where they are not all of
 //! a fixed shape.
 
-use super::{JsonVectorError, POW10, parse_with, scale};
+use super::{JsonVectorError, parse_with, scale};
 use std::arch::x86_64::*;
 
 /// One element of a fixed shape, decoded but not yet scaled.
@@ -180,59 +180,4 @@ pub(super) fn fixed_element(text: &[u8], start: usize) -> Option<(f32, usize)> {
         f32::from_bits(value.to_bits() | (negative as u32) << 31),
         end,
     ))
-}
-
-/// Four decimals `mantissa · 10^exponent` (mantissa below 2³¹) to f32 at
-/// `out`, with `sign_bits` OR-ed in. Returns a mask of the lanes whose
-/// rounding is not certain (within 8 f64 ulps of an f32 rounding midpoint,
-/// or below f32's normal range, as in `scale`), which the caller redoes
-/// exactly.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(super) unsafe fn scale4(
-    mantissa: __m128i,
-    exponent: __m128i,
-    sign_bits: __m128i,
-    out: *mut f32,
-) -> i32 {
-    // Exponents off the table are clamped to its ends, which gives the
-    // right f32 all the same: above 10⁶⁴ a non-zero mantissa overflows f32
-    // either way (and zero stays zero); below 10⁻⁶⁴ the product is under
-    // f32's normal range, so the lane is redone exactly.
-    let clamped = _mm_max_epi32(
-        _mm_min_epi32(exponent, _mm_set1_epi32(64)),
-        _mm_set1_epi32(-64),
-    );
-    // Four loads rather than a gather, which costs about as many cycles
-    // as the rest of this function on AMD's Zen.
-    let mut index = [0i32; 4];
-    // SAFETY: four writable i32.
-    unsafe {
-        _mm_storeu_si128(
-            index.as_mut_ptr() as *mut __m128i,
-            _mm_add_epi32(clamped, _mm_set1_epi32(64)),
-        )
-    };
-    // SAFETY: every index is within 0..=128, POW10's bounds.
-    let power = unsafe {
-        let at = |k: usize| POW10.as_ptr().add(index[k] as usize);
-        let low = _mm_loadh_pd(_mm_load_sd(at(0)), at(1));
-        let high = _mm_loadh_pd(_mm_load_sd(at(2)), at(3));
-        _mm256_insertf128_pd::<1>(_mm256_castpd128_pd256(low), high)
-    };
-    let approx = _mm256_mul_pd(_mm256_cvtepi32_pd(mantissa), power);
-    let bits = _mm256_castpd_si256(approx);
-    // A zero mantissa is exact.
-    let low = _mm256_and_si256(
-        _mm256_sub_epi64(bits, _mm256_set1_epi64x(0x1000_0000 - 8)),
-        _mm256_set1_epi64x(0x1FFF_FFFF),
-    );
-    let near_midpoint = _mm256_cmpgt_epi64(_mm256_set1_epi64x(17), low);
-    let subnormal = _mm256_cmpgt_epi64(_mm256_set1_epi64x(0x3810_0000_0000_0000), bits);
-    let zero = _mm256_cmpeq_epi64(bits, _mm256_setzero_si256());
-    let uncertain = _mm256_andnot_si256(zero, _mm256_or_si256(near_midpoint, subnormal));
-    let values = _mm_or_si128(_mm_castps_si128(_mm256_cvtpd_ps(approx)), sign_bits);
-    // SAFETY: the caller gives four writable floats at `out`.
-    unsafe { _mm_storeu_si128(out as *mut __m128i, values) };
-    _mm256_movemask_pd(_mm256_castsi256_pd(uncertain))
 }

@@ -10,6 +10,8 @@
 //! check exactly that bound.
 
 #[macro_use]
+mod blocks;
+#[macro_use]
 mod entry_points;
 
 #[cfg(target_arch = "aarch64")]

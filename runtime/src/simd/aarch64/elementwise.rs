@@ -6,29 +6,14 @@
 
 use std::arch::aarch64::*;
 
-/// Applies `lanes` to 4 elements at a time and `tail` to the rest; `n` is
-/// the shortest of the slices involved.
-macro_rules! four_at_a_time {
-    ($n:expr, $i:ident, $lanes:block, $tail:block) => {{
-        let mut $i = 0;
-        while $i + 4 <= $n {
-            $lanes
-            $i += 4;
-        }
-        while $i < $n {
-            $tail
-            $i += 1;
-        }
-    }};
-}
-
 #[target_feature(enable = "neon")]
 pub fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
     let n = a.len().min(b.len()).min(out.len());
     let (pa, pb, po) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -50,7 +35,8 @@ pub fn subtract(a: &[f32], b: &[f32], out: &mut [f32]) {
     let (pa, pb, po) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -73,7 +59,8 @@ pub fn scale(a: &[f32], factor: f32, out: &mut [f32]) {
     let f = vdupq_n_f32(factor);
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -94,7 +81,8 @@ pub fn scale_f64(values: &mut [f32], factor: f64) {
     let f = vdupq_n_f64(factor);
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -117,7 +105,8 @@ pub fn accumulate(sums: &mut [f64], x: &[f32]) {
     let (ps, px) = (sums.as_mut_ptr(), x.as_ptr());
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -142,7 +131,8 @@ pub fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
     let wv = vdupq_n_f64(w);
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -170,7 +160,8 @@ pub fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
     let av = vdupq_n_f64(a);
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -197,7 +188,8 @@ pub fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f64) {
     let inv = vdupq_n_f64(inv_count);
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {
@@ -235,7 +227,8 @@ pub fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
     let tv = vdupq_n_f32(t);
     // SAFETY (all accesses): i + 4 <= n, or i < n in the tail.
     unsafe {
-        four_at_a_time!(
+        in_blocks!(
+            4,
             n,
             i,
             {

@@ -5,30 +5,14 @@
 
 use std::arch::x86_64::*;
 
-/// Applies `lanes` to 8 elements at a time and `tail` to the rest; `n` is
-/// the shortest of the slices involved. (Peeling elements until the output
-/// is 32-byte aligned was tried and measured no faster.)
-macro_rules! eight_at_a_time {
-    ($n:expr, $i:ident, $lanes:block, $tail:block) => {{
-        let mut $i = 0;
-        while $i + 8 <= $n {
-            $lanes
-            $i += 8;
-        }
-        while $i < $n {
-            $tail
-            $i += 1;
-        }
-    }};
-}
-
 #[target_feature(enable = "avx2,fma")]
 pub unsafe fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
     let n = a.len().min(b.len()).min(out.len());
     let (pa, pb, po) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -48,7 +32,8 @@ pub unsafe fn subtract(a: &[f32], b: &[f32], out: &mut [f32]) {
     let (pa, pb, po) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -69,7 +54,8 @@ pub unsafe fn scale(a: &[f32], factor: f32, out: &mut [f32]) {
     let f = _mm256_set1_ps(factor);
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -90,7 +76,8 @@ pub unsafe fn scale_f64(values: &mut [f32], factor: f64) {
     let f = _mm256_set1_pd(factor);
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -113,7 +100,8 @@ pub unsafe fn accumulate(sums: &mut [f64], x: &[f32]) {
     let (ps, px) = (sums.as_mut_ptr(), x.as_ptr());
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -140,7 +128,8 @@ pub unsafe fn accumulate_scaled(sums: &mut [f64], x: &[f32], w: f64) {
     let wv = _mm256_set1_pd(w);
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -165,7 +154,8 @@ pub unsafe fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) {
     let av = _mm256_set1_pd(a);
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -192,7 +182,8 @@ pub unsafe fn welford(mean: &mut [f64], m2: &mut [f64], x: &[f32], inv_count: f6
     let inv = _mm256_set1_pd(inv_count);
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
@@ -227,7 +218,8 @@ pub unsafe fn lerp(a: &[f32], b: &[f32], t: f32, out: &mut [f32]) {
     let tv = _mm256_set1_ps(t);
     // SAFETY (all accesses): i + 8 <= n, or i < n in the tail.
     unsafe {
-        eight_at_a_time!(
+        in_blocks!(
+            8,
             n,
             i,
             {
